@@ -1,0 +1,318 @@
+"""The session file (DESIGN 3): pydantic models, loading with file/line/key errors, atomic saves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from playground.core.yamlio import (
+    atomic_write,
+    dump_yaml,
+    load_yaml,
+    position_of,
+    yaml_error_position,
+    yaml_positions,
+)
+
+MOCK_KINDS = ("static", "template", "python", "sequence", "error")
+ToolChoiceMode = Literal["auto", "none", "required"]
+RunMode = Literal["auto", "manual"]
+
+
+class InputError(Exception):
+    """A file that is missing, unreadable or malformed. `str()` is the one-line user message."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None,
+                 line: int | None = None, column: int | None = None, key: str | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        self.key = key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.path and self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        key = f" key '{self.key}':" if self.key else ""
+        return f"{where}:{key} {self.message}" if where else f"{key.strip()} {self.message}".strip()
+
+
+class SessionError(InputError):
+    """A session file that cannot be used as it is."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ForcedFunction(_Strict):
+    function: str = Field(min_length=1)
+
+
+ToolChoice = ToolChoiceMode | ForcedFunction
+
+
+class MockSpec(_Strict):
+    """How a tool call is answered: exactly one kind."""
+
+    static: Any = None
+    template: Any = None
+    python: str | None = None
+    sequence: list[Any] | None = None
+    error: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_kind(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(f"a mock is a mapping with one of {', '.join(MOCK_KINDS)}")
+        kinds = [k for k in data if k in MOCK_KINDS]
+        if len(kinds) != 1:
+            raise ValueError(f"a mock has exactly one of {', '.join(MOCK_KINDS)} (got {len(kinds)})")
+        return data
+
+    @field_validator("python")
+    @classmethod
+    def _module_function(cls, value: str | None) -> str | None:
+        if value is not None and (value.count(":") != 1 or not all(value.split(":"))):
+            raise ValueError("python mocks are 'module:function', e.g. 'weather_mocks:get_weather'")
+        return value
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in MOCK_KINDS if k in self.model_fields_set)
+
+    @property
+    def body(self) -> Any:
+        return getattr(self, self.kind)
+
+    def to_data(self) -> dict[str, Any]:
+        return {self.kind: self.body}
+
+
+class Turn(_Strict):
+    user: str
+    results: dict[str, Any] = Field(default_factory=dict)
+    """Hand-written tool results that override mocks, keyed by tool call id."""
+
+
+class Session(_Strict):
+    name: str = "untitled"
+    provider: str = "offline"
+    model: str = "gpt-4o"
+    tool_choice: ToolChoice = "auto"
+    parallel_tool_calls: bool | None = True
+    stream: bool = True
+    max_steps: int = Field(default=8, ge=1, le=100)
+    mode: RunMode = "auto"
+    system: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    cassette: str | None = None
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    mocks: dict[str, MockSpec] = Field(default_factory=dict)
+    turns: list[Turn] = Field(default_factory=list)
+
+    # Where the session was read from; not part of the file.
+    path: Path | None = Field(default=None, exclude=True)
+    tools_file: str | None = Field(default=None, exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def tool_names(self) -> list[str]:
+        return [t.get("function", {}).get("name", "") for t in self.tools if isinstance(t, dict)]
+
+    def find_tool(self, name: str) -> dict[str, Any] | None:
+        for tool in self.tools:
+            if isinstance(tool, dict) and tool.get("function", {}).get("name") == name:
+                return tool
+        return None
+
+    def tool_choice_param(self) -> Any:
+        """`tool_choice` as the API takes it."""
+        if isinstance(self.tool_choice, ForcedFunction):
+            return {"type": "function", "function": {"name": self.tool_choice.function}}
+        return self.tool_choice
+
+    def to_data(self) -> dict[str, Any]:
+        """The file's content as plain data, in a readable key order, defaults left out."""
+        data: dict[str, Any] = {"name": self.name, "provider": self.provider, "model": self.model}
+        choice = self.tool_choice
+        data["tool_choice"] = {"function": choice.function} if isinstance(choice, ForcedFunction) else choice
+        data["parallel_tool_calls"] = self.parallel_tool_calls
+        data["stream"] = self.stream
+        data["max_steps"] = self.max_steps
+        if self.mode != "auto":
+            data["mode"] = self.mode
+        for key in ("system", "temperature", "seed", "max_tokens", "cassette"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        data["tools"] = self._tools_data()
+        data["mocks"] = {name: spec.to_data() for name, spec in self.mocks.items()}
+        data["turns"] = [
+            {"user": turn.user, "results": dict(turn.results)} for turn in self.turns
+        ]
+        return data
+
+    def _tools_data(self) -> Any:
+        if self.tools_file and self.path:
+            try:
+                on_disk = _read_tools_reference(self.base_dir / self.tools_file, self.path)
+            except InputError:
+                on_disk = None
+            if on_disk == self.tools:
+                return {"file": self.tools_file}
+        return self.tools
+
+
+def _read_tools_reference(file: Path, session_path: Path | str) -> list[dict[str, Any]]:
+    from playground.core.tools import load_tools_file  # tools imports session's InputError
+
+    return load_tools_file(file)
+
+
+def _resolve_tools(raw: Any, base_dir: Path, path: Path, positions: dict) -> tuple[Any, str | None]:
+    """`tools` may be a list of tool objects and `{file: ...}` entries, or one `{file: ...}`."""
+    if isinstance(raw, dict) and set(raw) == {"file"}:
+        return _load_reference(raw["file"], base_dir, path, positions, ("tools",)), str(raw["file"])
+    if not isinstance(raw, list):
+        return raw, None
+    resolved: list[Any] = []
+    for index, entry in enumerate(raw):
+        if isinstance(entry, dict) and set(entry) == {"file"}:
+            resolved.extend(_load_reference(entry["file"], base_dir, path, positions, ("tools", index)))
+        else:
+            resolved.append(entry)
+    return resolved, None
+
+
+def _load_reference(ref: Any, base_dir: Path, path: Path, positions: dict, at: tuple) -> list[Any]:
+    line_col = position_of(positions, at) or (None, None)
+    if not isinstance(ref, str) or not ref:
+        raise SessionError("'file' must be a path to a tools file", path=path, line=line_col[0], key=_dotted(at))
+    try:
+        return _read_tools_reference(base_dir / ref, path)
+    except InputError as error:
+        raise SessionError(f"tools file {ref!r}: {error}", path=path, line=line_col[0], key=_dotted(at)) from None
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_session(text: str, path: str | Path = "<session>") -> Session:
+    """Build a Session from YAML text; every problem is a SessionError naming file, line and key."""
+    path = Path(path)
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as error:
+        line, column = yaml_error_position(error) or (None, None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SessionError(f"not valid YAML: {problem}", path=path, line=line, column=column) from None
+    if data is None:
+        data = {}
+    positions = yaml_positions(text)
+    if not isinstance(data, dict):
+        raise SessionError("a session file is a mapping of keys (name, model, tools, ...)", path=path, line=1)
+    if "api_key" in data or any("key" == str(k).lower()[-3:] and "api" in str(k).lower() for k in data):
+        raise SessionError("a session file never holds an API key; set it in the environment",
+                           path=path, line=(position_of(positions, ("api_key",)) or (None,))[0])
+    data = dict(data)
+    data.setdefault("name", path.stem)
+    tools_file = None
+    if "tools" in data:
+        data["tools"], tools_file = _resolve_tools(data["tools"], path.parent, path, positions)
+    try:
+        session = Session.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = _clean_loc(first["loc"])
+        line_col = position_of(positions, loc) or (None, None)
+        message = _friendly(first)
+        raise SessionError(message, path=path, line=line_col[0], column=line_col[1], key=_dotted(loc)) from None
+    session.path = path
+    session.tools_file = tools_file
+    _check_tools(session, positions)
+    return session
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # pydantic adds union-branch names ("ForcedFunction", "literal[...]") and validator tags.
+    cleaned = []
+    for part in loc:
+        if isinstance(part, str) and (part[:1].isupper() or part.startswith(("literal[", "function-"))):
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _check_tools(session: Session, positions: dict) -> None:
+    from playground.core.tools import validate_tools
+
+    problems = [p for p in validate_tools(session.tools) if p.severity == "error"]
+    if problems:
+        first = problems[0]
+        loc = tuple(int(p) if p.isdigit() else p for p in first.path.replace("[", ".").replace("]", "").split(".") if p)
+        line_col = position_of(positions, loc) if not session.tools_file else None
+        raise SessionError(first.message, path=session.path, line=(line_col or (None,))[0], key=first.path)
+
+
+def load_session(path: str | Path) -> Session:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise SessionError("is a folder, not a session file", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SessionError(f"cannot read: {error}", path=path) from None
+    return parse_session(text, path)
+
+
+def session_yaml(session: Session) -> str:
+    return dump_yaml(session.to_data())
+
+
+def save_session(session: Session, path: str | Path | None = None) -> Path:
+    """Write the session as readable YAML, atomically; returns where it went."""
+    target = Path(path) if path is not None else session.path
+    if target is None:
+        raise SessionError("the session has no file yet; give a path")
+    if session.path is not None and target.resolve() != session.path.resolve() and session.tools_file:
+        session.tools_file = None  # a relative reference would point elsewhere from a new folder
+    atomic_write(target, session_yaml(session))
+    session.path = target
+    return target
+
+
+def result_text(value: Any) -> str:
+    """A tool result as the content of a `tool` message: strings as they are, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""pytest plugin: replay playground sessions against their cassettes."""

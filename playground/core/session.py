@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -17,6 +17,9 @@ from playground.core.yamlio import (
     yaml_error_position,
     yaml_positions,
 )
+
+if TYPE_CHECKING:
+    from playground.core.tools import Problem
 
 MOCK_KINDS = ("static", "template", "python", "sequence", "error")
 ToolChoiceMode = Literal["auto", "none", "required"]
@@ -118,7 +121,7 @@ class Session(_Strict):
     seed: int | None = None
     max_tokens: int | None = Field(default=None, ge=1)
     cassette: str | None = None
-    tools: list[dict[str, Any]] = Field(default_factory=list)
+    tools: list[Any] = Field(default_factory=list)
     mocks: dict[str, MockSpec] = Field(default_factory=dict)
     turns: list[Turn] = Field(default_factory=list)
 
@@ -138,6 +141,16 @@ class Session(_Strict):
             if isinstance(tool, dict) and tool.get("function", {}).get("name") == name:
                 return tool
         return None
+
+    def tool_problems(self) -> list["Problem"]:
+        from playground.core.tools import Problem, validate_tools
+
+        problems = validate_tools(self.tools)
+        choice = self.tool_choice
+        if isinstance(choice, ForcedFunction) and choice.function not in self.tool_names():
+            problems.append(Problem("error", "tool_choice.function",
+                                    f"tool_choice forces {choice.function!r}, which is not among the tools"))
+        return problems
 
     def tool_choice_param(self) -> Any:
         """`tool_choice` as the API takes it."""
@@ -245,9 +258,11 @@ def parse_session(text: str, path: str | Path = "<session>") -> Session:
         line_col = position_of(positions, loc) or (None, None)
         message = _friendly(first)
         raise SessionError(message, path=path, line=line_col[0], column=line_col[1], key=_dotted(loc)) from None
+    if not all(isinstance(tool, dict) for tool in session.tools):
+        raise SessionError("each tool is a mapping (an OpenAI tool object)", path=path,
+                           line=(position_of(positions, ("tools",)) or (None,))[0], key="tools")
     session.path = path
     session.tools_file = tools_file
-    _check_tools(session, positions)
     return session
 
 
@@ -269,17 +284,6 @@ def _friendly(error: dict[str, Any]) -> str:
         return "required key is missing"
     message = error["msg"]
     return message.removeprefix("Value error, ")
-
-
-def _check_tools(session: Session, positions: dict) -> None:
-    from playground.core.tools import validate_tools
-
-    problems = [p for p in validate_tools(session.tools) if p.severity == "error"]
-    if problems:
-        first = problems[0]
-        loc = tuple(int(p) if p.isdigit() else p for p in first.path.replace("[", ".").replace("]", "").split(".") if p)
-        line_col = position_of(positions, loc) if not session.tools_file else None
-        raise SessionError(first.message, path=session.path, line=(line_col or (None,))[0], key=first.path)
 
 
 def load_session(path: str | Path) -> Session:

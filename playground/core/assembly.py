@@ -46,10 +46,10 @@ class StreamAssembler:
             if choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or {}
-            if delta.get("content"):
+            if delta.get("content") is not None:
                 text += delta["content"]
                 self.content.append(delta["content"])
-            if delta.get("refusal"):
+            if delta.get("refusal") is not None:
                 self.refusal.append(delta["refusal"])
             for raw in delta.get("tool_calls") or []:
                 fragments.append(self._feed_call(raw))
@@ -86,16 +86,16 @@ class StreamAssembler:
 
     def message(self) -> dict[str, Any]:
         return assistant_message(
-            "".join(self.content) or None,
+            "".join(self.content) if self.content else None,
             [{"id": c.id or "", "name": c.name, "arguments": c.arguments} for c in self.calls],
-            "".join(self.refusal) or None,
+            "".join(self.refusal) if self.refusal else None,
         )
 
 
 def assistant_message(content: str | None, calls: list[dict[str, Any]], refusal: str | None = None) -> dict[str, Any]:
     """The assistant message as it goes back to the API, the same for stream and non-stream."""
     message: dict[str, Any] = {"role": "assistant", "content": content}
-    if refusal:
+    if refusal is not None:
         message["refusal"] = refusal
     if calls:
         message["tool_calls"] = [
@@ -118,3 +118,14 @@ def message_from_response(response: dict[str, Any]) -> tuple[dict[str, Any], str
         for c in raw.get("tool_calls") or []
     ]
     return assistant_message(raw.get("content") or None, calls, raw.get("refusal")), choice.get("finish_reason")
+
+
+def for_history(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as the conversation keeps it: an empty content or refusal is the same as none,
+    whichever way (streamed or not) the provider sent it."""
+    cleaned = dict(message)
+    if not cleaned.get("content"):
+        cleaned["content"] = None
+    if not cleaned.get("refusal"):
+        cleaned.pop("refusal", None)
+    return cleaned

@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from playground.core.assembly import StreamAssembler, message_from_response
+from playground.core.assembly import StreamAssembler, for_history, message_from_response
 from playground.core.events import (
     AssistantMessage, ErrorEvent, Event, Fault, PendingCall, StepStarted, TextDelta, ToolCallDelta,
     ToolCallsRequested, ToolResult, TurnFinished, UsageReported,
@@ -229,6 +229,7 @@ class Engine:
             self.steps -= 1
             self._turn_steps -= 1
             raise StepFailed(describe_error(error)) from None
+        message = for_history(message)
         _fill_missing_ids(message, self.steps)
         yield AssistantMessage(message, finish_reason, time.perf_counter() - started, first_token, model)
         if usage:
@@ -334,6 +335,14 @@ def describe_error(error: Exception) -> ErrorEvent:
     if isinstance(error, ProviderError):
         return ErrorEvent("network", str(error))
     return ErrorEvent("internal", f"{type(error).__name__}: {error}")
+
+
+def first_request(session: Session) -> dict[str, Any]:
+    """The request the session's first turn sends (for exports)."""
+    engine = Engine(session)
+    if session.turns:
+        engine.messages.append({"role": "user", "content": session.turns[0].user})
+    return engine.request()
 
 
 async def run_session(session: Session, *, client_factory: ClientFactory | None = None,

@@ -190,6 +190,9 @@ class Session(_Strict):
         return self.tools
 
 
+SESSION_KEYS = frozenset(Session.model_fields) - {"path", "tools_file"}
+
+
 def _read_tools_reference(file: Path, session_path: Path | str) -> list[dict[str, Any]]:
     from playground.core.tools import load_tools_file  # tools imports session's InputError
 

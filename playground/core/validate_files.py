@@ -1,0 +1,66 @@
+"""`playground validate`: check tool files and session files, and report each problem with its place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground.core.session import SESSION_KEYS, InputError, load_session
+from playground.core.yamlio import load_yaml
+
+
+@dataclass
+class Report:
+    path: Path
+    lines: list[str] = field(default_factory=list)
+    exit_code: int = 0
+
+
+def looks_like_session(text: str) -> bool:
+    try:
+        data = load_yaml(text)
+    except Exception:
+        return False
+    return isinstance(data, dict) and bool(set(data) & (SESSION_KEYS - {"tools"}))
+
+
+def validate_file(path: Path) -> Report:
+    from playground.core.tools import parse_tools_text
+
+    report = Report(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _input_error(report, f"{path}: no such file")
+    except IsADirectoryError:
+        return _input_error(report, f"{path}: is a folder, not a file")
+    except (OSError, UnicodeDecodeError) as error:
+        return _input_error(report, f"{path}: cannot read: {error}")
+    if looks_like_session(text):
+        try:
+            session = load_session(path)
+        except InputError as error:
+            return _input_error(report, str(error))
+        problems = session.tool_problems()
+        kind = f"session, {len(session.tools)} tools, {len(session.turns)} turns"
+    else:
+        parsed = parse_tools_text(text, source=str(path))
+        if parsed.tools is None:
+            return _input_error(report, *(f"{path}:{p.line}:{p.column}: {p.message}" for p in parsed.problems))
+        problems = parsed.problems
+        kind = f"tools, {len(parsed.tools)}"
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        place = f"{path}:{problem.line}:{problem.column}" if problem.line else str(path)
+        report.lines.append(f"{place}: {problem.severity}: {problem.path}: {problem.message}")
+    report.exit_code = 1 if errors else 0
+    verdict = f"{len(errors)} errors" if errors else "ok"
+    warnings = len(problems) - len(errors)
+    report.lines.append(f"{path}: {verdict} ({kind}{f', {warnings} warnings' if warnings else ''})")
+    return report
+
+
+def _input_error(report: Report, *lines: str) -> Report:
+    report.lines.extend(f"playground: {line}" for line in lines)
+    report.exit_code = 2
+    return report

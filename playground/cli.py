@@ -154,6 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         value = getattr(args, key)
         if value is not None:
             setattr(session, key, value)
+    _check_provider(session)
     if not _check_tools(session):
         return EXIT_FAILED
     if args.record is None:
@@ -166,6 +167,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = _run_and_print(session, recorder, args.json)
     print(f"cassette: {recorder.label}", file=sys.stderr)
     return code
+
+
+def _check_provider(session: Any) -> None:
+    """An unknown profile or a missing key is a usage error, found before anything runs."""
+    from playground.core.providers import ProviderError, resolve_profile
+
+    try:
+        profile = resolve_profile(session.provider, session.base_dir)
+    except ProviderError as error:
+        raise UsageError(f"playground: {error}") from None
+    if profile.api_key_env and not profile.is_offline and not profile.api_key() and not profile.is_loopback:
+        raise UsageError(f"playground: {profile.api_key_env} is not set (needed by provider {profile.name!r})")
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -103,7 +103,7 @@ class Engine:
 
     def transcript(self) -> Transcript:
         return Transcript(self.session.name, self.session.model, self.session.provider, self.steps,
-                          [dict(m) for m in self.messages], Usage(**self.usage.to_dict()))
+                          [dict(m) for m in self._api_messages()], Usage(**self.usage.to_dict()))
 
     def request(self) -> dict[str, Any]:
         """The chat-completions request the next step sends."""

@@ -44,6 +44,10 @@ class Profile:
     def api_key(self) -> str | None:
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
+    @property
+    def is_loopback(self) -> bool:
+        return _is_loopback(self.base_url)
+
     def label(self) -> str:
         return f"{self.name} (offline model)" if self.is_offline else f"{self.name} {self.base_url}"
 

@@ -182,7 +182,7 @@ class Session(_Strict):
     def _tools_data(self) -> Any:
         if self.tools_file and self.path:
             try:
-                on_disk = _read_tools_reference(self.base_dir / self.tools_file, self.path)
+                on_disk = _read_tools_reference(self.base_dir / self.tools_file)
             except InputError:
                 on_disk = None
             if on_disk == self.tools:
@@ -193,7 +193,7 @@ class Session(_Strict):
 SESSION_KEYS = frozenset(Session.model_fields) - {"path", "tools_file"}
 
 
-def _read_tools_reference(file: Path, session_path: Path | str) -> list[dict[str, Any]]:
+def _read_tools_reference(file: Path) -> list[dict[str, Any]]:
     from playground.core.tools import load_tools_file  # tools imports session's InputError
 
     return load_tools_file(file)
@@ -219,7 +219,7 @@ def _load_reference(ref: Any, base_dir: Path, path: Path, positions: dict, at: t
     if not isinstance(ref, str) or not ref:
         raise SessionError("'file' must be a path to a tools file", path=path, line=line_col[0], key=_dotted(at))
     try:
-        return _read_tools_reference(base_dir / ref, path)
+        return _read_tools_reference(base_dir / ref)
     except InputError as error:
         raise SessionError(f"tools file {ref!r}: {error}", path=path, line=line_col[0], key=_dotted(at)) from None
 

@@ -1,0 +1,88 @@
+"""When a request is a recorded one: method, path, query and the JSON body compared as data (never
+host or port), as a canonical key for an index, and the first difference as a JSON path for errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from playground.recording.cassette import RecordedRequest
+
+_MISSING = object()
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def body_data(body: bytes) -> Any:
+    """The body as JSON data when it is JSON, else its text (or bytes)."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+
+
+def canonical_body(body: bytes) -> bytes:
+    """The same bytes for the same data, whatever the key order, spacing or escapes."""
+    data = body_data(body)
+    if isinstance(data, bytes):
+        return data
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def request_key(request: RecordedRequest) -> tuple[str, str, str, str]:
+    """What two requests share when they match: cheap to hash, whatever the cassette's size."""
+    digest = hashlib.sha256(canonical_body(request.body)).hexdigest()
+    query = json.dumps(request.query, separators=(",", ":"))
+    return request.method.upper(), request.path, query, digest
+
+
+def first_difference(recorded: RecordedRequest, new: RecordedRequest) -> tuple[str, Any, Any] | None:
+    """(where, recorded value, new value) of the first difference, `where` being `method`, `path`,
+    `query` or a JSON path into the body such as `tools[0].function.description`."""
+    for name in ("method", "path", "query"):
+        old_value, new_value = getattr(recorded, name), getattr(new, name)
+        if old_value != new_value:
+            return name, old_value, new_value
+    return _walk(body_data(recorded.body), body_data(new.body), "")
+
+
+def _walk(old: Any, new: Any, path: str) -> tuple[str, Any, Any] | None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            found = _walk(old.get(key, _MISSING), new.get(key, _MISSING), _join(path, key))
+            if found:
+                return found
+        return None
+    if isinstance(old, list) and isinstance(new, list):
+        for index in range(max(len(old), len(new))):
+            found = _walk(old[index] if index < len(old) else _MISSING,
+                          new[index] if index < len(new) else _MISSING, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    if old is _MISSING or new is _MISSING or type(old) is not type(new) or old != new:
+        return path or "body", old, new
+    return None
+
+
+def _join(path: str, key: str) -> str:
+    part = key if _IDENTIFIER.match(key) else json.dumps(key, ensure_ascii=False)
+    if _IDENTIFIER.match(key):
+        return f"{path}.{part}" if path else part
+    return f"{path}[{part}]"
+
+
+def shown_value(value: Any, limit: int = 120) -> str:
+    """A value for an error message: compact JSON, shortened."""
+    if value is _MISSING:
+        return "(absent)"
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

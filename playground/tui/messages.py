@@ -1,0 +1,26 @@
+"""Messages the engine worker posts to the app (messages up: widgets change only in handlers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class EngineEvent(Message):
+    """One event of the engine's run, with the turn it belongs to when it was produced."""
+
+    def __init__(self, run: int, event: Any, turn: int) -> None:
+        super().__init__()
+        self.run = run
+        self.event = event
+        self.turn = turn
+
+
+class TurnStarting(Message):
+    """The worker is about to run session turn `turn` (a saved or edited turn)."""
+
+    def __init__(self, run: int, turn: int) -> None:
+        super().__init__()
+        self.run = run
+        self.turn = turn

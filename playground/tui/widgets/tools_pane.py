@@ -1,0 +1,473 @@
+"""The Tools pane: the list of tools with a validity mark, a JSON editor for the selected tool or
+the whole list, and the problems of the text in the editor as you type (line:column and path).
+
+An edit is applied to the session only when it has no errors: the last valid definition stays in
+force (and is what a run sends) until the text is fixed. Invalid drafts are kept per tool.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from playground.core.session import Session
+    from playground.core.tools import Problem
+
+NEW_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "new_tool",
+        "description": "Describe what the tool does and when to use it",
+        "parameters": {
+            "type": "object",
+            "properties": {"query": {"type": "string", "description": "What to look up"}},
+            "required": ["query"],
+        },
+    },
+}
+
+
+def tool_name(tool: Any) -> str:
+    if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
+        name = tool["function"].get("name")
+        return name if isinstance(name, str) else ""
+    return ""
+
+
+def dump_tool(tool: Any) -> str:
+    return json.dumps(tool, indent=2, ensure_ascii=False) + "\n"
+
+
+def problem_index(problem: "Problem") -> int | None:
+    """The tool a problem of a whole-list validation points at ("tools[3]...." -> 3)."""
+    path = problem.path or ""
+    if path.startswith("tools["):
+        end = path.find("]")
+        if end > 6 and path[6:end].isdigit():
+            return int(path[6:end])
+    return None
+
+
+class ToolList(OptionList):
+    """The tools, one line each, with a validity mark."""
+
+    BINDINGS = [
+        Binding("a,insert", "pane('add')", "Add", id="tools.add"),
+        Binding("d", "pane('duplicate')", "Duplicate", id="tools.duplicate"),
+        Binding("r", "pane('rename')", "Rename", id="tools.rename"),
+        Binding("delete,x", "pane('delete')", "Delete", id="tools.delete"),
+        Binding("l", "pane('load')", "Load file", id="tools.load"),
+        Binding("w", "pane('toggle_view')", "Whole list", id="tools.whole_list"),
+    ]
+
+    def action_pane(self, name: str) -> None:
+        pane = next((a for a in self.ancestors if isinstance(a, ToolsPane)), None)
+        if pane is not None:
+            pane.run_action(name)
+
+    def action_select(self) -> None:
+        super().action_select()
+        pane = next((a for a in self.ancestors if isinstance(a, ToolsPane)), None)
+        if pane is not None:
+            pane.query_one("#tool-editor").focus()
+
+
+class ProblemList(OptionList):
+    """Problems of the editor's text; selecting one moves the editor's cursor there."""
+
+
+class ToolsPane(Vertical):
+    """Edits `session.tools` in place (only with valid definitions) and posts `ToolsChanged`."""
+
+    class ToolsChanged(Message):
+        """session.tools changed; `renamed` maps old -> new names."""
+
+        def __init__(self, renamed: dict[str, str] | None = None) -> None:
+            super().__init__()
+            self.renamed = renamed or {}
+
+    class ToolSelected(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    class ActionRequested(Message):
+        """An action that needs a dialog (rename, delete, load) for the app to run."""
+
+        def __init__(self, action: str, index: int | None, name: str) -> None:
+            super().__init__()
+            self.action = action
+            self.index = index
+            self.name = name
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session: Session | None = None
+        self.index = 0
+        self.mode = "tool"  # "tool" | "all"
+        self.drafts: dict[int, str] = {}
+        """Editor text per tool index that has errors (not applied)."""
+        self.all_draft: str | None = None
+        self.problems: list[Problem] = []
+        self._shown_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading…", classes="pane-loading")
+
+    async def build(self) -> None:
+        """Mount the pane's widgets (after the first frame: they are the costly part of startup)."""
+        if self.query("#tool-editor"):
+            return
+        await self.query(".pane-loading").remove()
+        await self.mount_all(list(self._widgets()))
+
+    def _widgets(self) -> ComposeResult:
+        yield ToolList(id="tool-list")
+        with Horizontal(id="tool-buttons"):
+            yield Button("+ Add", id="tool-add", compact=True)
+            yield Button("Dup", id="tool-duplicate", compact=True)
+            yield Button("Rename", id="tool-rename", compact=True)
+            yield Button("Delete", id="tool-delete", compact=True)
+            yield Button("Load…", id="tool-load", compact=True)
+            yield Button("All", id="tool-toggle", compact=True)
+        yield Static("", id="tool-caption")
+        yield TextArea.code_editor("", language="json", theme="vscode_dark", id="tool-editor",
+                                   soft_wrap=True, show_line_numbers=True)
+        yield ProblemList(id="tool-problems")
+
+    # -- attributes down ----------------------------------------------------------------------------
+
+    def set_session(self, session: "Session") -> None:
+        self.session = session
+        self.drafts.clear()
+        self.all_draft = None
+        self.index = 0
+        self.mode = "tool"
+        self.refresh_list()
+        self.show_editor()
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#tool-editor", TextArea)
+
+    @property
+    def tools(self) -> list[Any]:
+        return self.session.tools if self.session is not None else []
+
+    @property
+    def selected_name(self) -> str:
+        if 0 <= self.index < len(self.tools):
+            return tool_name(self.tools[self.index])
+        return ""
+
+    def refresh_list(self) -> None:
+        from playground.core.tools import validate_tools
+
+        tool_list = self.query_one(ToolList)
+        problems = validate_tools(self.tools)
+        by_index: dict[int, list[Problem]] = {}
+        for problem in problems:
+            index = problem_index(problem)
+            if index is not None:
+                by_index.setdefault(index, []).append(problem)
+        options = []
+        for index, tool in enumerate(self.tools):
+            name = tool_name(tool) or f"(tool {index + 1})"
+            errors = [p for p in by_index.get(index, []) if p.severity == "error"]
+            warnings = [p for p in by_index.get(index, []) if p.severity == "warning"]
+            label = Text()
+            if index in self.drafts:
+                label.append("✗ ", style="bold red")
+                label.append(name)
+                label.append("  draft has errors", style="red")
+            elif errors:
+                label.append("✗ ", style="bold red")
+                label.append(name)
+                label.append(f"  {len(errors)} error{'s' * (len(errors) > 1)}", style="red")
+            elif warnings:
+                label.append("! ", style="bold yellow")
+                label.append(name)
+                label.append(f"  {len(warnings)} warning{'s' * (len(warnings) > 1)}", style="yellow")
+            else:
+                label.append("✓ ", style="bold green")
+                label.append(name)
+            options.append(Option(label, id=f"tool-{index}"))
+        highlighted = tool_list.highlighted
+        tool_list.clear_options()
+        if options:
+            tool_list.add_options(options)
+            tool_list.highlighted = min(self.index, len(options) - 1) if highlighted is not None or True else None
+        count = len(self.tools)
+        self.border_title = f"Tools ({count})"
+        self.border_subtitle = "✓ valid" if not any(p.severity == "error" for p in problems) and not self.drafts \
+            else "✗ has errors"
+
+    def show_editor(self) -> None:
+        """Put the selected tool (or the whole list) in the editor."""
+        caption = self.query_one("#tool-caption", Static)
+        toggle = self.query_one("#tool-toggle", Button)
+        if self.mode == "all":
+            text = self.all_draft if self.all_draft is not None else json.dumps(self.tools, indent=2,
+                                                                                 ensure_ascii=False) + "\n"
+            caption.update(Text.assemble(("All tools", "bold"), (" · the whole list as JSON (w: one tool)", "dim")))
+            toggle.label = "One"
+        elif not self.tools:
+            text = ""
+            caption.update(Text("No tools yet: a adds one, l loads a tools file.", style="dim"))
+            toggle.label = "All"
+        else:
+            self.index = max(0, min(self.index, len(self.tools) - 1))
+            text = self.drafts.get(self.index) or dump_tool(self.tools[self.index])
+            caption.update(Text.assemble((self.selected_name or f"tool {self.index + 1}", "bold"),
+                                         (f" · tool {self.index + 1} of {len(self.tools)} (w: whole list)", "dim")))
+            toggle.label = "All"
+        editor = self.editor
+        editor.read_only = self.mode == "tool" and not self.tools
+        if editor.text != text:
+            self._shown_text = text
+            editor.load_text(text)
+        self.validate_text(text)
+
+    # -- as you type --------------------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#tool-editor")
+    def _edited(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self.session is None:
+            return
+        text = event.text_area.text
+        self.validate_text(text, apply=True)
+
+    def validate_text(self, text: str, apply: bool = False) -> None:
+        from playground.core.tools import parse_tool_text, parse_tools_text
+
+        if self.session is None:
+            return
+        if self.mode == "all":
+            parsed = parse_tools_text(text)
+        elif self.tools:
+            parsed = parse_tool_text(text, self.index)
+        else:
+            self.show_problems([])
+            return
+        self.show_problems(parsed.problems)
+        if not apply:
+            return
+        if self.mode == "all":
+            if parsed.ok and parsed.tools is not None:
+                self.all_draft = None
+                if parsed.tools != self.tools:
+                    old_names = [tool_name(t) for t in self.tools]
+                    self.tools[:] = parsed.tools
+                    new_names = [tool_name(t) for t in self.tools]
+                    renamed = {o: n for o, n in zip(old_names, new_names) if o != n and o and n} \
+                        if len(old_names) == len(new_names) else {}
+                    self.drafts.clear()
+                    self.index = min(self.index, max(len(self.tools) - 1, 0))
+                    self.refresh_list()
+                    self.post_message(self.ToolsChanged(renamed))
+            else:
+                self.all_draft = text
+            self._update_subtitle(parsed.ok)
+            return
+        had_draft = self.index in self.drafts
+        if parsed.ok and parsed.tools:
+            self.drafts.pop(self.index, None)
+            tool = parsed.tools[0]
+            current = self.tools[self.index]
+            duplicate = any(tool_name(t) == tool_name(tool) for i, t in enumerate(self.tools) if i != self.index)
+            if duplicate:
+                self.drafts[self.index] = text
+                self.show_problems(parsed.problems + [_duplicate_problem(tool_name(tool), self.index)])
+                self.refresh_list()
+                return
+            if tool != current:
+                old, new = tool_name(current), tool_name(tool)
+                self.tools[self.index] = tool
+                self.refresh_list()
+                self.post_message(self.ToolsChanged({old: new} if old != new and old and new else {}))
+            elif had_draft:
+                self.refresh_list()
+        else:
+            if text != dump_tool(self.tools[self.index]):
+                self.drafts[self.index] = text
+            if not had_draft:
+                self.refresh_list()
+
+    def _update_subtitle(self, ok: bool) -> None:
+        if not ok:
+            self.border_subtitle = "✗ draft has errors"
+
+    def show_problems(self, problems: list["Problem"]) -> None:
+        self.problems = list(problems)
+        problem_list = self.query_one(ProblemList)
+        problem_list.clear_options()
+        errors = [p for p in problems if p.severity == "error"]
+        if not problems:
+            problem_list.add_option(Option(Text("✓ valid", style="green"), disabled=True))
+        for index, problem in enumerate(problems):
+            line = Text()
+            mark, style = ("✗", "red") if problem.severity == "error" else ("!", "yellow")
+            line.append(f"{mark} ", style=f"bold {style}")
+            if problem.line:
+                line.append(f"{problem.line}:{problem.column or 1} ", style="bold")
+            if problem.path:
+                line.append(f"{problem.path}: ", style="cyan")
+            line.append(problem.message)
+            problem_list.add_option(Option(line, id=f"problem-{index}"))
+        if errors:
+            note = "the last valid definition stays in use until this is fixed"
+            problem_list.add_option(Option(Text(note, style="dim italic"), disabled=True))
+        self.set_class(bool(errors), "-invalid")
+
+    @on(OptionList.OptionSelected, "#tool-problems")
+    def _jump_to_problem(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if not option_id.startswith("problem-"):
+            return
+        problem = self.problems[int(option_id.split("-")[1])]
+        if problem.line:
+            editor = self.editor
+            editor.move_cursor((problem.line - 1, max((problem.column or 1) - 1, 0)))
+            editor.focus()
+
+    # -- the list -----------------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#tool-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        index = int((event.option.id or "tool-0").split("-")[1])
+        if index != self.index or self.mode == "all":
+            self.index = index
+            if self.mode == "all" and self.all_draft is None:
+                self.mode = "tool"
+            self.show_editor()
+            self.post_message(self.ToolSelected(self.selected_name))
+
+    @on(OptionList.OptionSelected, "#tool-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+
+    def select_tool(self, name: str) -> None:
+        for index, tool in enumerate(self.tools):
+            if tool_name(tool) == name:
+                self.index = index
+                self.query_one(ToolList).highlighted = index
+                self.show_editor()
+                return
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        action = (event.button.id or "").removeprefix("tool-")
+        self.run_action("toggle_view" if action == "toggle" else action)
+
+    def run_action(self, name: str) -> None:
+        if self.session is None:
+            return
+        if name == "add":
+            self.add_tool(copy.deepcopy(NEW_TOOL))
+        elif name == "duplicate":
+            if self.tools:
+                tool = copy.deepcopy(self.tools[self.index])
+                if isinstance(tool.get("function"), dict):
+                    tool["function"]["name"] = self._free_name(f"{self.selected_name or 'tool'}_copy")
+                self.add_tool(tool, at=self.index + 1)
+        elif name == "toggle_view":
+            if self.mode == "all" and self.all_draft is not None:
+                self.app.notify("The whole-list text has errors; fix them (or undo) before switching back.",
+                                severity="warning")
+                return
+            self.mode = "tool" if self.mode == "all" else "all"
+            self.show_editor()
+            self.editor.focus()
+        elif name in ("rename", "delete"):
+            if self.tools:
+                self.post_message(self.ActionRequested(name, self.index, self.selected_name))
+        elif name == "load":
+            self.post_message(self.ActionRequested("load", None, ""))
+
+    def _free_name(self, base: str) -> str:
+        names = {tool_name(t) for t in self.tools}
+        if base not in names:
+            return base
+        number = 2
+        while f"{base}_{number}" in names:
+            number += 1
+        return f"{base}_{number}"
+
+    def add_tool(self, tool: dict, at: int | None = None) -> None:
+        if isinstance(tool.get("function"), dict):
+            tool["function"]["name"] = self._free_name(tool_name(tool) or "new_tool")
+        at = len(self.tools) if at is None else at
+        self.tools.insert(at, tool)
+        self.drafts = {(i + 1 if i >= at else i): t for i, t in self.drafts.items()}
+        self.index = at
+        self.mode = "tool"
+        self.refresh_list()
+        self.show_editor()
+        self.post_message(self.ToolsChanged())
+        self.post_message(self.ToolSelected(self.selected_name))
+        self.editor.focus()
+
+    def rename_tool(self, index: int, new_name: str) -> None:
+        tool = self.tools[index]
+        old = tool_name(tool)
+        tool = copy.deepcopy(tool)
+        tool.setdefault("function", {})["name"] = new_name
+        self.tools[index] = tool
+        self.drafts.pop(index, None)
+        self.refresh_list()
+        self.show_editor()
+        self.post_message(self.ToolsChanged({old: new_name} if old else {}))
+
+    def delete_tool(self, index: int) -> None:
+        del self.tools[index]
+        self.drafts = {(i - 1 if i > index else i): t for i, t in self.drafts.items() if i != index}
+        self.index = max(0, min(index, len(self.tools) - 1))
+        self.refresh_list()
+        self.show_editor()
+        self.post_message(self.ToolsChanged())
+
+    def replace_tools(self, tools: list[dict], append: bool) -> None:
+        if append:
+            names = {tool_name(t) for t in self.tools}
+            added = [t for t in tools if tool_name(t) not in names]
+            self.tools.extend(added)
+        else:
+            self.tools[:] = tools
+        self.drafts.clear()
+        self.all_draft = None
+        self.index = 0
+        self.mode = "tool"
+        self.refresh_list()
+        self.show_editor()
+        self.post_message(self.ToolsChanged())
+
+    def name_problem(self, name: str, index: int | None) -> str | None:
+        """Why `name` cannot be a tool's name, or None."""
+        import re
+
+        if not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", name or ""):
+            return "names are 1-64 characters of a-z A-Z 0-9 _ -"
+        if any(tool_name(t) == name for i, t in enumerate(self.tools) if i != index):
+            return f"there is already a tool named {name!r}"
+        return None
+
+
+def _duplicate_problem(name: str, index: int) -> "Problem":
+    from playground.core.tools import Problem
+
+    return Problem("error", f"tools[{index}].function.name", f"another tool is already named {name!r}")

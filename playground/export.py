@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import json
-import pprint
 import shlex
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ def python_script(session: Session) -> str:
     base_url, key_env = _base_url(session)
     request = first_request(session)
     options = {k: v for k, v in request.items() if k not in ("messages", "tools", "stream", "stream_options")}
-    mocks = "\n\n".join(_mock_source(name, spec, session.base_dir) for name, spec in session.mocks.items())
+    mocks = "\n\n\n".join(_mock_source(name, spec, session.base_dir) for name, spec in session.mocks.items())
     users = [turn.user for turn in session.turns]
     hand = {call_id: value for turn in session.turns for call_id, value in turn.results.items()}
     header = f'"""{session.name}: exported from playground. Runs the session\'s tool-calling loop."""'
@@ -75,9 +74,17 @@ def python_script(session: Session) -> str:
     )
 
 
-def _literal(value: Any) -> str:
-    """`value` as Python source; JSON's true/false/null become True/False/None."""
-    return pprint.pformat(value, indent=1, width=100, sort_dicts=False)
+def _literal(value: Any, indent: int = 0) -> str:
+    """`value` as Python source laid out like indented JSON; short containers stay on one line."""
+    flat = repr(value)
+    if len(flat) + indent <= 96 or not isinstance(value, (dict, list)) or not value:
+        return flat
+    inner = " " * (indent + 4)
+    if isinstance(value, dict):
+        items = [f"{inner}{key!r}: {_literal(item, indent + 4)}," for key, item in value.items()]
+        return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
+    items = [f"{inner}{_literal(item, indent + 4)}," for item in value]
+    return "[\n" + "\n".join(items) + "\n" + " " * indent + "]"
 
 
 def _mock_source(name: str, spec: MockSpec, base_dir: Path) -> str:
@@ -94,8 +101,8 @@ def _mock_source(name: str, spec: MockSpec, base_dir: Path) -> str:
                  for i in spec.sequence or []]
         parts = [_mock_source(f"{name}_{n}", item, base_dir) for n, item in enumerate(items)]
         steps = ", ".join(f"mock_{name}_{n}" for n in range(len(items)))
-        return "\n\n".join(parts + [
-            f"_{fn}_steps = iter([{steps}])\n\n"
+        return "\n\n\n".join(parts + [
+            f"_{fn}_steps = iter([{steps}])\n\n\n"
             f"def {fn}(**arguments):\n"
             f"    step = next(_{fn}_steps, None)\n"
             f"    return step(**arguments) if step else {{'error': 'mock sequence exhausted'}}"
@@ -138,13 +145,19 @@ USER_MESSAGES = {users}
 HAND_RESULTS = {hand}
 
 
+def as_text(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def render_template(template, arguments):
     if isinstance(template, str):
         whole = re.fullmatch(r"\\s*\\{{\\{{\\s*([A-Za-z_][\\w.-]*)\\s*\\}}\\}}\\s*", template)
         if whole:
             return arguments.get(whole.group(1))
         return re.sub(r"\\{{\\{{\\s*([A-Za-z_][\\w.-]*)\\s*\\}}\\}}",
-                      lambda m: str(arguments.get(m.group(1), "")), template)
+                      lambda m: as_text(arguments.get(m.group(1))), template)
     if isinstance(template, list):
         return [render_template(item, arguments) for item in template]
     if isinstance(template, dict):

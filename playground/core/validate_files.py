@@ -42,21 +42,21 @@ def validate_file(path: Path) -> Report:
         except InputError as error:
             return _input_error(report, str(error))
         problems = session.tool_problems()
-        kind = f"session, {len(session.tools)} tools, {len(session.turns)} turns"
+        kind = f"session, {_count(len(session.tools), 'tool')}, {_count(len(session.turns), 'turn')}"
     else:
         parsed = parse_tools_text(text, source=str(path))
         if parsed.tools is None:
             return _input_error(report, *(f"{path}:{p.line}:{p.column}: {p.message}" for p in parsed.problems))
         problems = parsed.problems
-        kind = f"tools, {len(parsed.tools)}"
+        kind = f"tools file, {_count(len(parsed.tools), 'tool')}"
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         place = f"{path}:{problem.line}:{problem.column}" if problem.line else str(path)
         report.lines.append(f"{place}: {problem.severity}: {problem.path}: {problem.message}")
     report.exit_code = 1 if errors else 0
-    verdict = f"{len(errors)} errors" if errors else "ok"
+    verdict = _count(len(errors), "error") if errors else "ok"
     warnings = len(problems) - len(errors)
-    report.lines.append(f"{path}: {verdict} ({kind}{f', {warnings} warnings' if warnings else ''})")
+    report.lines.append(f"{path}: {verdict} ({kind}{', ' + _count(warnings, 'warning') if warnings else ''})")
     return report
 
 
@@ -64,3 +64,7 @@ def _input_error(report: Report, *lines: str) -> Report:
     report.lines.extend(f"playground: {line}" for line in lines)
     report.exit_code = 2
     return report
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -144,7 +144,6 @@ class PlaygroundApp(App):
                 yield Composer(placeholder="Message the model… (Enter sends)", id="composer")
             yield MocksPane(id="mocks-pane", classes="pane")
             yield VerticalTab("Mocks", "F4", "focus_pane('mocks')", id="mocks-tab", classes="side-tab")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#conversation-pane").border_title = "Conversation"
@@ -181,6 +180,8 @@ class PlaygroundApp(App):
     # -- opening a session --------------------------------------------------------------------------
 
     async def _open_initial(self) -> None:
+        # The first frame is painted; now the costly parts: footer keys, the panes' editors, the session.
+        await self.mount(Footer(compact=True))
         await self.tools_pane.build()
         await self.mocks_pane.build()
         path = self.session_path or demo_session_path()

@@ -1033,14 +1033,11 @@ class _Param:
     words: set[str]
     description: str
 
-    @property
-    def types(self) -> list[str]:
-        return _types(self.schema)
+    kind: str = field(init=False)
 
-    @property
-    def kind(self) -> str:
-        types = [t for t in self.types if t != "null"]
-        return types[0] if types else "string"
+    def __post_init__(self) -> None:
+        types = [t for t in _types(self.schema) if t != "null"]
+        self.kind = types[0] if types else "string"
 
 
 class _Filler:
@@ -1120,12 +1117,11 @@ class _Filler:
         return self.fallback_text or None
 
     def extract_all(self, params: list[_Param], values: dict, path: str) -> None:
-        for text in (self.clause, self.fallback if any(p.required for p in params) else None):
-            if text is None or (text is not self.clause and all(p.name in values for p in params if p.required)):
-                continue
-            wanted = [p for p in params if p.name not in values and (text is self.clause or p.required
-                                                                      or "enum" in p.schema)]
-            self.extract(wanted, text, values, path)
+        """From the clause first; then the whole message for required (and enum) parameters still missing."""
+        self.extract(params, self.clause, values, path)
+        wanted = [p for p in params if p.name not in values and (p.required or "enum" in p.schema)]
+        if wanted and self.fallback is not None:
+            self.extract(wanted, self.fallback, values, path)
 
     def extract(self, params: list[_Param], text: _Text, values: dict, path: str) -> None:
         passes = (self.by_enum, self.by_bound, self.by_adjacent_number, self.by_quote, self.by_format,

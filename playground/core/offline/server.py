@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 
 from playground.core.loopback import LoopbackServer, Request, Response, error_response, json_response
 from playground.core.offline.model import CREATED, DEFAULT_MODEL, OfflineError, complete, model_name, stream
@@ -42,35 +43,59 @@ def _model(model_id: str) -> dict:
 
 
 def _chat(request: Request, chunk_delay: float) -> Response:
+    if len(request.body) <= _MEMO_LIMIT:
+        status, headers, body = _answer(request.body)
+    else:
+        status, headers, body = _answer.__wrapped__(request.body)
+    if isinstance(body, tuple):
+        return Response(status, dict(headers), _sse(body, chunk_delay))
+    return Response(status, dict(headers), body)
+
+
+_MEMO_LIMIT = 256 * 1024
+
+
+@lru_cache(maxsize=256)
+def _answer(body: bytes) -> tuple[int, tuple[tuple[str, str], ...], bytes | tuple[bytes, ...]]:
+    """Status, headers and body (the SSE events of a stream) for a request body.
+
+    The model is a pure function of the body, so recent answers are remembered (same bytes either way).
+    """
     try:
-        payload = request.json()
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        return error_response(400, "We could not parse the JSON body of your request. (HINT: This likely means "
-                              "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
-                              f"but what was sent was not valid JSON: {exc})")
+        return _frozen(error_response(400, "We could not parse the JSON body of your request. (HINT: This likely "
+                                      "means you aren't using your HTTP library correctly. The OpenAI API expects a "
+                                      f"JSON payload, but what was sent was not valid JSON: {exc})"))
     try:
         if isinstance(payload, dict) and payload.get("stream"):
             chunks = stream(payload)
-            headers = {**_SSE_HEADERS, "x-request-id": _request_id(chunks[0]["id"])}
-            return Response(200, headers, _sse(chunks, chunk_delay))
-        body = complete(payload)
+            events = tuple(b"data: " + _compact(chunk) + b"\n\n" for chunk in chunks) + (b"data: [DONE]\n\n",)
+            return 200, (*_SSE_HEADERS.items(), ("x-request-id", _request_id(chunks[0]["id"]))), events
+        completion = complete(payload)
     except OfflineError as exc:
-        return error_response(exc.status, exc.message, type=exc.type, param=exc.param, code=exc.code)
-    return json_response(body, headers={"x-request-id": _request_id(body["id"])})
+        return _frozen(error_response(exc.status, exc.message, type=exc.type, param=exc.param, code=exc.code))
+    headers = (("Content-Type", "application/json"), ("x-request-id", _request_id(completion["id"])))
+    return 200, headers, _compact(completion)
+
+
+def _frozen(response: Response) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+    return response.status, tuple(response.headers.items()), bytes(response.body)
+
+
+def _compact(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _request_id(completion_id: str) -> str:
     return "req_" + completion_id.rsplit("-", 1)[-1]
 
 
-def _sse(chunks: list[dict], chunk_delay: float) -> Iterator[bytes]:
-    for index, chunk in enumerate(chunks):
+def _sse(events: tuple[bytes, ...], chunk_delay: float) -> Iterator[bytes]:
+    for index, event in enumerate(events):
         if index and chunk_delay > 0:
             time.sleep(chunk_delay)
-        yield b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
-    if chunk_delay > 0:
-        time.sleep(chunk_delay)
-    yield b"data: [DONE]\n\n"
+        yield event
 
 
 class OfflineServer(LoopbackServer):

@@ -21,7 +21,7 @@ cassette so `playground replay` reruns it offline. ctrl+p searches every command
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     from playground.tui.app import PlaygroundApp
     from playground.tui.widgets.conversation import Composer, ConversationView
-    from playground.tui.widgets.mocks_pane import PendingEditor
+    from playground.tui.widgets.pending import PendingEditor
     from playground.tui.widgets.tools_pane import ToolList
 
     def only(bindings) -> list[Binding]:

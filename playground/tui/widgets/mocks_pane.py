@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, OptionList, Select, Static, TextArea
+from textual.widgets import Button, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
@@ -74,70 +74,18 @@ def parse_body(kind: str, text: str) -> tuple[Any, str | None]:
     return value, None
 
 
+def _text_area():
+    from textual.widgets import TextArea
+
+    return TextArea
+
+
 def compact_result(text: str) -> str:
     """What a hand-written result sends: valid JSON compacted the way mocks write it, else the text."""
     try:
         return json.dumps(json.loads(text), ensure_ascii=False)
     except ValueError:
         return text
-
-
-class PendingEditor(TextArea):
-    BINDINGS = [Binding("ctrl+j", "submit_one", "Submit call", id="mocks.submit_one")]
-
-    def action_submit_one(self) -> None:
-        card = next((a for a in self.ancestors if isinstance(a, PendingCard)), None)
-        if card is not None:
-            card.submit()
-
-
-class PendingCard(Vertical):
-    """One call waiting for its result."""
-
-    def __init__(self, call: "PendingCall", index: int) -> None:
-        super().__init__(classes="pending-card")
-        self.call = call
-        self.index = index
-        self.submitted: str | None = None
-
-    def compose(self) -> ComposeResult:
-        call = self.call
-        head = Text()
-        head.append(f"{self.index + 1}. ", style="bold")
-        head.append(call.name, style="bold yellow")
-        head.append(f"  {call.call_id}", style="dim")
-        args = call.arguments if call.parsed is None else json.dumps(call.parsed, ensure_ascii=False)
-        head.append(f"\n   {args}", style="")
-        source = call.proposed.source
-        head.append(f"\n   proposed by {source}", style="dim")
-        if call.problems:
-            head.append("\n   ⚠ " + "; ".join(call.problems), style="red")
-        yield Static(head, classes="pending-head")
-        try:
-            text = json.dumps(json.loads(call.proposed.content), indent=2, ensure_ascii=False)
-        except ValueError:
-            text = call.proposed.content
-        yield PendingEditor(text, language="json", theme="vscode_dark", soft_wrap=True,
-                            classes="pending-editor", id=f"pending-editor-{self.index}")
-        with Horizontal(classes="pending-buttons"):
-            yield Button("Submit this", id=f"pending-submit-{self.index}", compact=True, variant="primary")
-            yield Static("", classes="pending-state")
-
-    @property
-    def editor(self) -> TextArea:
-        return self.query_one(PendingEditor)
-
-    def submit(self) -> None:
-        if self.submitted is not None:
-            return
-        self.submitted = compact_result(self.editor.text)
-        self.editor.read_only = True
-        self.add_class("-submitted")
-        self.query_one(".pending-state", Static).update(Text("✓ submitted", style="green"))
-        self.query_one(Button).disabled = True
-        pane = next((a for a in self.ancestors if isinstance(a, MocksPane)), None)
-        if pane is not None:
-            pane.card_submitted()
 
 
 class MockList(OptionList):
@@ -184,7 +132,7 @@ class MocksPane(Vertical):
                               compact=True),
                        id="mock-kind-row"),
             Static("", id="mock-hint"),
-            TextArea.code_editor("", language="json", theme="vscode_dark", id="mock-editor",
+            _text_area().code_editor("", language="json", theme="vscode_dark", id="mock-editor",
                                  soft_wrap=True, show_line_numbers=False),
             Static("", id="mock-problem"),
             id="mock-editor-box")
@@ -249,7 +197,7 @@ class MocksPane(Vertical):
         self._problem(None)
 
     def _load_editor(self, text: str) -> None:
-        editor = self.query_one("#mock-editor", TextArea)
+        editor = self.query_one("#mock-editor")
         editor.language = None if self.kind in ("python", "none") else "json"
         editor.read_only = self.kind == "none" or self.tool is None
         self.query_one("#mock-hint", Static).update(
@@ -301,8 +249,9 @@ class MocksPane(Vertical):
         self._load_editor(text)
         self._apply(text)
 
-    @on(TextArea.Changed, "#mock-editor")
-    def _edited(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event) -> None:
+        if event.text_area.id != "mock-editor":
+            return
         event.stop()
         if self.session is None or self.tool is None or self.kind == "none":
             return
@@ -331,6 +280,8 @@ class MocksPane(Vertical):
     # -- manual mode --------------------------------------------------------------------------------
 
     def show_pending(self, calls: list["PendingCall"]) -> None:
+        from playground.tui.widgets.pending import PendingCard
+
         self.pending = list(calls)
         box = self.query_one("#pending-cards", Vertical)
         box.remove_children()
@@ -351,7 +302,7 @@ class MocksPane(Vertical):
         self.border_subtitle = ""
 
     def focus_pending(self) -> None:
-        cards = [c for c in self.query(PendingCard) if c.submitted is None]
+        cards = [c for c in self.query(".pending-card") if c.submitted is None]
         if cards:
             cards[0].editor.focus()
 
@@ -360,7 +311,7 @@ class MocksPane(Vertical):
         return bool(self.pending)
 
     def card_submitted(self) -> None:
-        cards = list(self.query(PendingCard))
+        cards = list(self.query(".pending-card"))
         if cards and all(card.submitted is not None for card in cards):
             self.post_message(self.ResultsReady({card.call.call_id: card.submitted for card in cards}))
         else:
@@ -368,7 +319,7 @@ class MocksPane(Vertical):
 
     def collect_all(self) -> dict[str, str]:
         results = {}
-        for card in self.query(PendingCard):
+        for card in self.query(".pending-card"):
             results[card.call.call_id] = card.submitted if card.submitted is not None \
                 else compact_result(card.editor.text)
         return results
@@ -385,6 +336,6 @@ class MocksPane(Vertical):
             self.action_submit_all()
         elif button_id.startswith("pending-submit-"):
             index = int(button_id.rsplit("-", 1)[1])
-            for card in self.query(PendingCard):
+            for card in self.query(".pending-card"):
                 if card.index == index:
                     card.submit()

@@ -17,10 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, OptionList, Static, TextArea
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from playground.core.session import Session
     from playground.core.tools import Problem
 
@@ -142,6 +144,8 @@ class ToolsPane(Vertical):
             yield Button("Load…", id="tool-load", compact=True)
             yield Button("All", id="tool-toggle", compact=True)
         yield Static("", id="tool-caption")
+        from textual.widgets import TextArea
+
         yield TextArea.code_editor("", language="json", theme="vscode_dark", id="tool-editor",
                                    soft_wrap=True, show_line_numbers=True)
         yield ProblemList(id="tool-problems")
@@ -158,8 +162,8 @@ class ToolsPane(Vertical):
         self.show_editor()
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#tool-editor", TextArea)
+    def editor(self) -> "TextArea":
+        return self.query_one("#tool-editor")  # type: ignore[return-value]
 
     @property
     def tools(self) -> list[Any]:
@@ -241,8 +245,9 @@ class ToolsPane(Vertical):
 
     # -- as you type --------------------------------------------------------------------------------
 
-    @on(TextArea.Changed, "#tool-editor")
-    def _edited(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: "TextArea.Changed") -> None:
+        if event.text_area.id != "tool-editor":
+            return
         event.stop()
         if self.session is None:
             return

@@ -51,39 +51,45 @@ def playground_replay(pytestconfig: pytest.Config, playground_record_mode: str) 
     root = pytestconfig.rootpath
 
     def replay(session_file: str | Path, *, cassette: str | Path | None = None) -> "Transcript":
-        return _run_in_own_loop(_replay_session(root / session_file, None if cassette is None else root / cassette,
-                                                playground_record_mode))
+        from playground.core.events import ErrorEvent
+        from playground.core.session import InputError, load_session
+        from playground.recording import Recorder
+
+        try:  # a missing or corrupt file, or a cassette that would hold a key
+            session = load_session(root / session_file)
+            with Recorder(session, mode=playground_record_mode,
+                          cassette=None if cassette is None else root / cassette) as recorder:
+                transcript, events = _run_in_own_loop(_run(session, recorder))
+        except InputError as error:
+            pytest.fail(str(error), pytrace=False)
+        for event in events:
+            if isinstance(event, ErrorEvent) and event.kind == "replay":
+                pytest.fail(event.message, pytrace=False)
+        return transcript
 
     return replay
 
 
-async def _replay_session(session_file: Path, cassette: Path | None, mode: str) -> "Transcript":
+async def _run(session: Any, recorder: Any) -> tuple["Transcript", list[Any]]:
     from playground.core.engine import run_session
-    from playground.core.events import ErrorEvent
-    from playground.core.session import InputError, load_session
-    from playground.recording import Recorder
 
-    try:
-        session = load_session(session_file)
-        recorder = Recorder(session, mode=mode, cassette=cassette)
-    except InputError as error:
-        pytest.fail(str(error), pytrace=False)
-    with recorder:
-        transcript, events = await run_session(session, client_factory=recorder.client_factory())
-    for event in events:
-        if isinstance(event, ErrorEvent) and event.kind == "replay":
-            pytest.fail(event.message, pytrace=False)
-    return transcript
+    return await run_session(session, client_factory=recorder.client_factory())
 
 
 def _run_in_own_loop(coroutine: Any) -> Any:
     """Run to the end, also from inside an async test (whose loop is busy running the test)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    if not _loop_running():
         return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 @pytest.fixture(autouse=True)
@@ -99,8 +105,8 @@ def playground_cassette(request: pytest.FixtureRequest, playground_record_mode: 
 
     path = _marker_path(marker, request.config.rootpath)
     try:
-        run = CassetteRun(path, mode=marker.kwargs.get("record", playground_record_mode), name=path.stem)
-    except (CassetteError, ValueError) as error:
+        run = CassetteRun(path, mode=playground_record_mode, name=path.stem)
+    except CassetteError as error:
         pytest.fail(str(error), pytrace=False)
     if run.replaying:
         monkeypatch.setenv("OPENAI_API_KEY", os.environ.get("OPENAI_API_KEY") or REPLAY_PLACEHOLDER_KEY)

@@ -124,7 +124,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
 
     def _dispatch(self) -> None:
-        request = self._read_request()
+        try:
+            request = self._read_request()
+        except ValueError:
+            self.close_connection = True
+            response = error_response(400, "Malformed request framing (Content-Length or chunk size).")
+            self._send_whole(response, bytes(response.body))
+            return
         try:
             response = self.server.app(request)
             body = _prefetched(response.body)
@@ -213,6 +219,8 @@ def _prefetched(body: bytes | Iterable[bytes]) -> bytes | Iterator[bytes]:
     """Bytes as they are; an iterable with its first chunk pulled, so a failing generator is a 500."""
     if isinstance(body, (bytes, bytearray, memoryview)):
         return body
+    if isinstance(body, str):
+        return body.encode()
     iterator = iter(body)
     try:
         first = next(iterator)

@@ -3,6 +3,7 @@ pretty-printed, SSE one `data:` line per event, never gzip or base64) and determ
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zlib
@@ -68,8 +69,22 @@ class Interaction:
 
 
 def load_cassette(path: str | Path) -> list[Interaction]:
-    """The interactions of a cassette file; CassetteError when it cannot be used as it is."""
-    path = Path(path)
+    """The interactions of a cassette file; CassetteError when it cannot be used as it is.
+    A file loaded before and unchanged since is not parsed again (many tests share one cassette)."""
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        return list(_read(path))
+    return list(_read_unchanged(path, (stat.st_ino, stat.st_mtime_ns, stat.st_size)))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_unchanged(path: Path, version: tuple[int, int, int]) -> tuple[Interaction, ...]:
+    return _read(path)
+
+
+def _read(path: Path) -> tuple[Interaction, ...]:
     where = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -81,7 +96,7 @@ def load_cassette(path: str | Path) -> list[Interaction]:
         raise CassetteError("cannot read: not UTF-8 text", path=where) from None
     except OSError as error:
         raise CassetteError(f"cannot read: {error.strerror or error}", path=where) from None
-    return parse_cassette(text, where)
+    return tuple(parse_cassette(text, where))
 
 
 def parse_cassette(text: str, where: str = "<cassette>") -> list[Interaction]:

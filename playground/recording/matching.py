@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from playground.recording.cassette import RecordedRequest
+from playground.recording.scrub import is_secret_param
 
 _MISSING = object()
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -35,18 +36,23 @@ def canonical_body(body: bytes) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def matched_query(request: RecordedRequest) -> list[tuple[str, str]]:
+    """The query parameters that count: credentials (dropped when recording) never do."""
+    return [(name, value) for name, value in request.query if not is_secret_param(name)]
+
+
 def request_key(request: RecordedRequest) -> tuple[str, str, str, str]:
     """What two requests share when they match: cheap to hash, whatever the cassette's size."""
     digest = hashlib.sha256(canonical_body(request.body)).hexdigest()
-    query = json.dumps(request.query, separators=(",", ":"))
+    query = json.dumps(matched_query(request), separators=(",", ":"))
     return request.method.upper(), request.path, query, digest
 
 
 def first_difference(recorded: RecordedRequest, new: RecordedRequest) -> tuple[str, Any, Any] | None:
     """(where, recorded value, new value) of the first difference, `where` being `method`, `path`,
     `query` or a JSON path into the body such as `tools[0].function.description`."""
-    for name in ("method", "path", "query"):
-        old_value, new_value = getattr(recorded, name), getattr(new, name)
+    for name, part in (("method", lambda r: r.method.upper()), ("path", lambda r: r.path), ("query", matched_query)):
+        old_value, new_value = part(recorded), part(new)
         if old_value != new_value:
             return name, old_value, new_value
     return _walk(body_data(recorded.body), body_data(new.body), "")

@@ -24,13 +24,13 @@ from textual.worker import Worker, WorkerState
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.messages import EngineEvent, TurnStarting
 from playground.tui.widgets.conversation import Composer, ConversationView, Entry
-from playground.tui.widgets.mocks_pane import MocksPane
 from playground.tui.widgets.status import Status, StatusBar
-from playground.tui.widgets.tools_pane import ToolsPane
 
 if TYPE_CHECKING:
     from playground.core.engine import Engine
     from playground.core.session import Session
+    from playground.tui.widgets.mocks_pane import MocksPane
+    from playground.tui.widgets.tools_pane import ToolsPane
 
 AUTOSAVE_SECONDS = 5.0
 NARROW_WIDTH = 130
@@ -60,8 +60,8 @@ class VerticalTab(Static):
         super().__init__("\n".join(label) + f"\n\n{key}", **kwargs)
         self.action = action
 
-    def on_click(self) -> None:
-        self.app.run_action(self.action)
+    async def on_click(self) -> None:
+        await self.app.run_action(self.action)
 
 
 class PlaygroundApp(App):
@@ -137,12 +137,14 @@ class PlaygroundApp(App):
         yield StatusBar(id="status")
         with Horizontal(id="main"):
             yield VerticalTab("Tools", "F2", "focus_pane('tools')", id="tools-tab", classes="side-tab")
-            yield ToolsPane(id="tools-pane", classes="pane")
+            with Vertical(id="tools-pane", classes="pane"):
+                yield Static("loading…", classes="pane-loading")
             with Vertical(id="conversation-pane", classes="pane"):
                 yield ConversationView(id="conversation")
                 yield Static("", id="composer-hint")
                 yield Composer(placeholder="Message the model… (Enter sends)", id="composer")
-            yield MocksPane(id="mocks-pane", classes="pane")
+            with Vertical(id="mocks-pane", classes="pane"):
+                yield Static("loading…", classes="pane-loading")
             yield VerticalTab("Mocks", "F4", "focus_pane('mocks')", id="mocks-tab", classes="side-tab")
 
     def on_mount(self) -> None:
@@ -170,20 +172,24 @@ class PlaygroundApp(App):
         return self.query_one(Composer)
 
     @property
-    def tools_pane(self) -> ToolsPane:
-        return self.query_one(ToolsPane)
+    def tools_pane(self) -> "ToolsPane":
+        return self.query_one("#tools")  # type: ignore[return-value]
 
     @property
-    def mocks_pane(self) -> MocksPane:
-        return self.query_one(MocksPane)
+    def mocks_pane(self) -> "MocksPane":
+        return self.query_one("#mocks")  # type: ignore[return-value]
 
     # -- opening a session --------------------------------------------------------------------------
 
     async def _open_initial(self) -> None:
         # The first frame is painted; now the costly parts: footer keys, the panes' editors, the session.
+        from playground.tui.widgets.mocks_pane import MocksPane
+        from playground.tui.widgets.tools_pane import ToolsPane
+
+        await self.query(".pane-loading").remove()
+        await self.query_one("#tools-pane").mount(ToolsPane(id="tools"))
+        await self.query_one("#mocks-pane").mount(MocksPane(id="mocks"))
         await self.mount(Footer(compact=True))
-        await self.tools_pane.build()
-        await self.mocks_pane.build()
         path = self.session_path or demo_session_path()
         if path is None:
             self._install(self._new_session(), saved=True)
@@ -352,7 +358,7 @@ class PlaygroundApp(App):
         queued = self._queued_count()
         if self.running:
             if self.mocks_pane.has_pending:
-                hint.append("⏸ ", style="bold yellow")
+                hint.append("‖ ", style="bold yellow")
                 hint.append("the model called tools: edit the results in the Mocks pane, ctrl+r submits them",
                             style="yellow")
             else:
@@ -372,8 +378,7 @@ class PlaygroundApp(App):
             hint.append(f"saved turn {start + 1}/{len(self.session.turns)} is in the composer: Enter runs it "
                         "· F5 runs all", style="green")
         else:
-            hint.append("Enter sends · F3 then ↑↓ selects a message: e edits, x deletes · F1 help",
-                        style="dim")
+            hint.append("Enter sends · F3 ↑↓ picks a message (e edit, x delete) · F1 help", style="dim")
         self.query_one("#composer-hint", Static).update(hint)
 
     def _notice(self, turn: int, level: str, text: str) -> Entry:
@@ -547,6 +552,7 @@ class PlaygroundApp(App):
             if entry.kind == "user" and entry.turn == message.turn and entry.data.get("queued"):
                 view.remove_where(lambda e: e is entry)
                 entry.data["queued"] = False
+                entry.changed()
                 view.add(entry)
                 break
         if self.session is not None and self._queued_count() > 1 and not self.composer.value:
@@ -574,6 +580,7 @@ class PlaygroundApp(App):
                 if entry.kind == "user" and entry.turn == turn and entry.data.get("queued"):
                     view.remove_where(lambda e, entry=entry: e is entry)
                     entry.data["queued"] = False
+                    entry.changed()
                     view.add(entry)
                     break
             self.running = f"step {event.step}: waiting for the model"
@@ -607,8 +614,7 @@ class PlaygroundApp(App):
         elif isinstance(event, ev.UsageReported):
             if self._meta is not None:
                 usage = event.usage
-                self._meta.data["tokens"] = (f"{usage.total_tokens} tokens ({usage.prompt_tokens} in, "
-                                             f"{usage.completion_tokens} out)")
+                self._meta.data["tokens"] = f"{usage.prompt_tokens}+{usage.completion_tokens} tokens"
                 self._meta.text = self._meta_text(self._meta)
                 view.update_entry(self._meta)
             self._turn_tokens[turn] = self._turn_tokens.get(turn, 0) + event.usage.total_tokens
@@ -707,7 +713,7 @@ class PlaygroundApp(App):
         if data.get("tokens"):
             parts.append(data["tokens"])
         if data.get("finish"):
-            parts.append(f"finish: {data['finish']}")
+            parts.append(str(data["finish"]))
         return " · ".join(parts)
 
     def _schedule_flush(self, entry: Entry) -> None:
@@ -765,8 +771,7 @@ class PlaygroundApp(App):
                                        and e is self.conversation.entries[-1])
         self._start("resume")
 
-    @on(MocksPane.ResultsReady)
-    def _results_ready(self, event: MocksPane.ResultsReady) -> None:
+    def on_mocks_pane_results_ready(self, event: "MocksPane.ResultsReady") -> None:
         self._submit_results(event.results)
 
     def _submit_results(self, results: dict[str, str]) -> None:
@@ -928,8 +933,7 @@ class PlaygroundApp(App):
 
     # -- tools and mocks changed --------------------------------------------------------------------
 
-    @on(ToolsPane.ToolsChanged)
-    def _tools_changed(self, event: ToolsPane.ToolsChanged) -> None:
+    def on_tools_pane_tools_changed(self, event: "ToolsPane.ToolsChanged") -> None:
         from playground.core.session import ForcedFunction
 
         session = self.session
@@ -945,16 +949,13 @@ class PlaygroundApp(App):
         self._refresh_dirty()
         self._update_status()
 
-    @on(ToolsPane.ToolSelected)
-    def _tool_selected(self, event: ToolsPane.ToolSelected) -> None:
+    def on_tools_pane_tool_selected(self, event: "ToolsPane.ToolSelected") -> None:
         self.mocks_pane.select_tool(event.name)
 
-    @on(MocksPane.MocksChanged)
-    def _mocks_changed(self, event: MocksPane.MocksChanged) -> None:
+    def on_mocks_pane_mocks_changed(self, event: "MocksPane.MocksChanged") -> None:
         self._refresh_dirty()
 
-    @on(ToolsPane.ActionRequested)
-    def _tools_action(self, event: ToolsPane.ActionRequested) -> None:
+    def on_tools_pane_action_requested(self, event: "ToolsPane.ActionRequested") -> None:
         from playground.tui.screens.dialogs import ConfirmScreen, FileScreen, PromptScreen
 
         pane = self.tools_pane
@@ -1446,6 +1447,8 @@ class PlaygroundApp(App):
     # -- panes and help -----------------------------------------------------------------------------
 
     def action_focus_pane(self, pane: str) -> None:
+        if self.session is None:
+            return
         if pane in ("tools", "mocks"):
             self.side = pane
             self._layout_for(self.size.width)

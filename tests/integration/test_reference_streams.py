@@ -141,5 +141,6 @@ def test_every_stream_replays_through_the_plugin_marker(reference, pytester, mon
     (pytester.path / "expected.json").write_text(json.dumps(cases(reference)))
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(test_reference=PLUGIN_TEST.format(assemble=inspect.getsource(assemble)))
-    result = pytester.runpytest_subprocess("-q", "-p", "no:randomly", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                                          "-p", "no:textual-snapshot", "-p", "no:syrupy")
     result.assert_outcomes(passed=98)

@@ -186,3 +186,16 @@ def test_plain_vcrpy_cassettes_with_credentials_lose_them_on_the_next_save(tmp_p
     text = path.read_text()
     assert API_KEY not in text and "authorization" not in text and len(json.dumps(text)) > 0
     assert text.count("- request:") == 2
+
+
+def test_a_plain_vcrpy_cassette_with_a_key_in_its_query_string_still_matches(tmp_path, provider):
+    import vcr
+
+    path = tmp_path / "query.yaml"
+    with vcr.use_cassette(str(path)):
+        client = openai.OpenAI(base_url=provider.base_url, api_key="x", default_query={"key": QUERY_KEY}, max_retries=0)
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "q"}])
+    assert QUERY_KEY in path.read_text()
+    with use_cassette(path):
+        client = openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="x", default_query={"key": "other"})
+        assert client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "q"}]).id

@@ -169,3 +169,27 @@ def test_stop_frees_the_port() -> None:
         conn.close()
     finally:
         again.stop()
+
+
+def test_malformed_content_length_is_a_400_not_a_hang() -> None:
+    with LoopbackServer(_echo) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+            reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"invalid_request_error"' in reply
+
+
+def test_string_and_generator_bodies() -> None:
+    def handler(request: Request) -> Response:
+        if request.path == "/text":
+            return Response(200, {"Content-Type": "text/plain"}, "héllo")
+        return Response(200, {}, (part for part in (b"a", b"", b"bc")))
+
+    with LoopbackServer(handler) as server:
+        conn = _connection(server)
+        conn.request("GET", "/text")
+        assert conn.getresponse().read() == "héllo".encode()
+        conn.request("GET", "/gen")
+        assert conn.getresponse().read() == b"abc"
+        conn.close()

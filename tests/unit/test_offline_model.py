@@ -14,6 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from playground.core.offline import (
+    OfflineError,
     OfflineServer,
     complete,
     ensure_offline_server,
@@ -438,3 +439,50 @@ def test_slow_stream_still_delivers_everything() -> None:
         _status, _headers, body = _post(slow, _request(stream=True))
     assert body.endswith(b"data: [DONE]\n\n")
     assert body.count(b"data: ") == len(stream(_request(stream=True))) + 1
+
+
+# ---------------------------------------------------------------- process-level properties
+
+
+_DETERMINISM_SCRIPT = """
+import json, sys
+from playground.core.offline import complete, stream
+requests = json.loads(sys.stdin.read())
+print(json.dumps([[complete(r), stream(dict(r, stream=True))] for r in requests], sort_keys=True))
+"""
+
+
+def test_answers_do_not_depend_on_the_hash_seed() -> None:
+    import subprocess
+    import sys
+
+    requests = [_request(SEED), _request("Find flights from London to Lisbon and book a hotel there for 3 nights",
+                                         tools=TRIP_TOOLS), _request("My name is Ada, search for 'red, blue' things")]
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT], input=json.dumps(requests),
+                              capture_output=True, text=True, env={"PYTHONHASHSEED": seed}, check=True, timeout=60)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_offline_modules_import_neither_ui_nor_openai() -> None:
+    import subprocess
+    import sys
+
+    script = ("import sys, playground.core.offline, playground.core.loopback; "
+              "print(sorted(m for m in ('textual', 'rich', 'openai', 'httpx2') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "[]"
+
+
+def test_strict_tools_are_checked_like_openai_and_filled_completely() -> None:
+    loose = {"type": "function", "function": {"name": "get_stock_price", "strict": True, "parameters": {
+        "type": "object", "properties": {"ticker": {"type": "string"}}, "required": ["ticker"]}}}
+    with pytest.raises(OfflineError, match="additionalProperties"):
+        complete(_request("Stock price of ACME", tools=[loose]))
+    strict = {"type": "function", "function": {"name": "get_stock_price", "strict": True, "parameters": {
+        "type": "object", "additionalProperties": False, "required": ["ticker", "exchange"],
+        "properties": {"ticker": {"type": "string"}, "exchange": {"type": ["string", "null"]}}}}}
+    assert _calls(complete(_request("Stock price of ACME", tools=[strict]))) == [
+        ("get_stock_price", {"ticker": "ACME", "exchange": None})]

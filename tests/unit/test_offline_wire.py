@@ -140,7 +140,8 @@ def test_every_stream_chunk_passes_the_strict_chunk_schema(server: OfflineServer
 
 def test_stream_tool_call_deltas_have_index_id_and_name_first(server: OfflineServer) -> None:
     _status, _type, body = _post(server, {**VARIED_REQUESTS["seed"], "stream": True})
-    deltas = [d for p in _sse_payloads(body) for c in json.loads(p)["choices"] for d in c["delta"].get("tool_calls", [])]
+    choices = [c for p in _sse_payloads(body) for c in json.loads(p)["choices"]]
+    deltas = [d for c in choices for d in c["delta"].get("tool_calls", [])]
     seen: set[int] = set()
     for delta in deltas:
         if delta["index"] not in seen:

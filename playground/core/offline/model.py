@@ -92,6 +92,8 @@ def fill_arguments(parameters: dict | None, text: str, fallback: str | None = No
 
 @dataclass(frozen=True)
 class _Tool:
+    """A function tool of the request; schema_key is its parameters as canonical JSON (a cache key)."""
+
     name: str
     description: str
     parameters: dict
@@ -135,7 +137,7 @@ class _Turn:
         _check_sampling(request)
         return cls(
             request=request, model=model_name(model), messages=messages, tools=tools,
-            tool_choice=tool_choice, parallel=_check_parallel(request.get("parallel_tool_calls")),
+            tool_choice=tool_choice, parallel=_check_parallel(request.get("parallel_tool_calls"), tools),
             max_tokens=_check_max_tokens(request), include_usage=_check_stream_options(request),
             digest=_digest(request),
         )
@@ -147,11 +149,20 @@ class _Turn:
         }
 
     def answer(self) -> _Answer:
+        """Tool calls for a user message (under tool_choice), text otherwise.
+
+        After tool results the answer is always text, whatever tool_choice says: with a forced or
+        required choice the model would otherwise call tools again forever (OpenAI's models do the
+        same unless the caller relaxes tool_choice).
+        """
         last = self.messages[-1]
         if last.get("role") == "tool":
             return self._text(_results_text(self.messages))
+        if last.get("role") != "user":
+            return self._text(f"I'm the offline model. The conversation ends with a {last.get('role')} message, "
+                              "so there is nothing new to answer: send a user message to continue.")
         text = _last_user_text(self.messages)
-        if last.get("role") == "user" and self.tools and self.tool_choice != "none":
+        if self.tools and self.tool_choice != "none":
             calls = _choose_calls(self.tools, text, self.tool_choice, self.parallel)
             if calls:
                 return _Answer(None, self._tool_calls(calls), "tool_calls")
@@ -270,6 +281,9 @@ def _check_tools(tools: Any) -> list[_Tool]:
         return []
     if not isinstance(tools, list):
         raise OfflineError("Invalid 'tools': expected an array.", param="tools", code="invalid_type")
+    if not tools:
+        raise OfflineError("Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty "
+                           "array instead.", param="tools", code="empty_array")
     return [_check_tool(tool, index) for index, tool in enumerate(tools)]
 
 
@@ -289,7 +303,7 @@ def _check_tool(tool: Any, index: int) -> _Tool:
         raise OfflineError(f"Invalid '{param}.function.parameters': expected an object (a JSON Schema).",
                            param=f"{param}.function.parameters", code="invalid_type")
     schema_key = json.dumps(parameters or {}, sort_keys=True)
-    problem = _schema_problem(schema_key)
+    problem = _schema_problem(schema_key) or (_strict_problem(parameters or {}) if function.get("strict") else None)
     if problem:
         raise OfflineError(f"Invalid schema for function '{name}': {problem}",
                            param=f"{param}.function.parameters", code="invalid_function_parameters")
@@ -307,22 +321,46 @@ def _schema_problem(schema_json: str) -> str | None:
     return None
 
 
+def _strict_problem(schema: Any, context: tuple = ()) -> str | None:
+    """OpenAI's strict mode: every object closes additionalProperties and requires all its properties."""
+    if isinstance(schema, list):
+        return next((p for i, s in enumerate(schema) if (p := _strict_problem(s, (*context, i)))), None)
+    if not isinstance(schema, dict):
+        return None
+    if "object" in _types(schema):
+        if schema.get("additionalProperties") is not False:
+            return (f"In context={context}, 'additionalProperties' is required to be supplied and to be false "
+                    "(strict mode).")
+        missing = [k for k in schema.get("properties") or {} if k not in (schema.get("required") or [])]
+        if missing:
+            return (f"In context={context}, 'required' is required to be supplied and to be an array including "
+                    f"every key in properties. Missing '{missing[0]}' (strict mode).")
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            for name, sub in value.items():
+                if problem := _strict_problem(sub, (*context, key, name)):
+                    return problem
+        elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "additionalProperties"):
+            if problem := _strict_problem(value, (*context, key)):
+                return problem
+    return None
+
+
 def _check_tool_choice(choice: Any, tools: list[_Tool]) -> Any:
     """'auto' | 'none' | 'required' | a tool name (forced) | ('allowed', mode, names)."""
     if choice is None:
         return "auto" if tools else "none"
+    if not tools:
+        raise OfflineError("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+                           "specified.", param="tool_choice", code="invalid_value")
     names = [tool.name for tool in tools]
     if isinstance(choice, str):
         if choice not in ("auto", "none", "required"):
             raise OfflineError(f"Invalid value: '{choice}'. Supported values are: 'none', 'auto', and 'required'.",
                                param="tool_choice", code="invalid_value")
-        if choice == "required" and not tools:
-            raise _choice_without_tools()
         return choice
     if isinstance(choice, dict) and choice.get("type") == "function":
         name = (choice.get("function") or {}).get("name")
-        if not tools:
-            raise _choice_without_tools()
         if name not in names:
             raise OfflineError(f"Invalid value for 'tool_choice': function '{name}' is not among the provided "
                                f"tools ({', '.join(names)}).", param="tool_choice", code="invalid_value")
@@ -338,14 +376,12 @@ def _check_tool_choice(choice: Any, tools: list[_Tool]) -> Any:
     raise OfflineError("Invalid value for 'tool_choice'.", param="tool_choice", code="invalid_value")
 
 
-def _choice_without_tools() -> OfflineError:
-    return OfflineError("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
-                        param="tool_choice", code="invalid_value")
-
-
-def _check_parallel(value: Any) -> bool:
+def _check_parallel(value: Any, tools: list[_Tool]) -> bool:
     if value is None:
         return True
+    if not tools:
+        raise OfflineError("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when "
+                           "'tools' are specified.", param="parallel_tool_calls", code="invalid_value")
     if not isinstance(value, bool):
         raise OfflineError("Invalid type for 'parallel_tool_calls': expected a boolean.",
                            param="parallel_tool_calls", code="invalid_type")
@@ -534,39 +570,31 @@ class _Profile:
 
     @classmethod
     def of(cls, tool: _Tool) -> _Profile:
-        key = (tool.name, tool.description, tool.schema_key)
-        weights = _PROFILE_WEIGHTS.get(key)
-        if weights is None:
-            weights = _PROFILE_WEIGHTS[key] = cls.weigh(tool)
-            while len(_PROFILE_WEIGHTS) > 2048:
-                del _PROFILE_WEIGHTS[next(iter(_PROFILE_WEIGHTS))]
-        return cls(tool, weights)
-
-    @staticmethod
-    def weigh(tool: _Tool) -> dict[str, float]:
-        """Name words weigh most, then description words, parameter names and enum values, then their descriptions."""
-        weights: dict[str, float] = {}
-
-        def add(words: Iterable[str], weight: float) -> None:
-            for word in words:
-                if weights.get(word, 0) < weight:
-                    weights[word] = weight
-
-        properties = tool.schema.get("properties")
-        for name, sub in (properties.items() if isinstance(properties, dict) else ()):
-            add(_name_words(name), 1.0)
-            if isinstance(sub, dict):
-                add(_stems(str(sub.get("description") or "")), 0.5)
-                add((_stem(str(v)) for v in sub.get("enum") or [] if isinstance(v, str)), 1.0)
-        add(_stems(tool.description), 1.0)
-        add(_name_words(tool.name), 3.0)
-        return weights
+        return cls(tool, _weights(tool.name, tool.description, tool.schema_key))
 
     def score(self, stems: Iterable[str]) -> float:
         return sum(self.weights.get(word, 0.0) for word in set(stems))
 
 
-_PROFILE_WEIGHTS: dict[tuple[str, str, str], dict[str, float]] = {}
+@lru_cache(maxsize=2048)
+def _weights(name: str, description: str, schema_key: str) -> dict[str, float]:
+    """Name words weigh most, then description words, parameter names and enum values, then their descriptions."""
+    weights: dict[str, float] = {}
+
+    def add(words: Iterable[str], weight: float) -> None:
+        for word in words:
+            if weights.get(word, 0) < weight:
+                weights[word] = weight
+
+    properties = json.loads(schema_key).get("properties")
+    for parameter, sub in (properties.items() if isinstance(properties, dict) else ()):
+        add(_name_words(parameter), 1.0)
+        if isinstance(sub, dict):
+            add(_stems(str(sub.get("description") or "")), 0.5)
+            add((_stem(str(v)) for v in sub.get("enum") or [] if isinstance(v, str)), 1.0)
+    add(_stems(description), 1.0)
+    add(_name_words(name), 3.0)
+    return weights
 
 
 @dataclass
@@ -879,7 +907,6 @@ _MIN_CUE = re.compile(r"\b(?:over|above|more than|greater than|higher than|at le
                       r"no less than|starting at)\s*$|>=?\s*$", re.IGNORECASE)
 _NEGATIONS = {"no", "not", "without", "don't", "dont", "never", "exclude", "excluding", "disable", "skip", "false",
               "off", "nor", "neither", "w/o", "doesn't", "isn't"}
-_YES = {"yes", "true", "on", "enable", "enabled", "with", "include", "including"}
 _NO = {"no", "false", "off", "disable", "disabled", "without"}
 _BOOL_GENERIC = {"is", "has", "include", "enable", "use", "with", "show", "allow", "should", "flag", "only", "do",
                  "can", "want", "need", "get", "return", "add"}
@@ -893,8 +920,9 @@ _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?(?!\w)", r
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\bhttps?://[^\s\"'<>]+", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.^/])([-\u2212]?)\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%|k\b)?(?![\w/])")
-_EXAMPLE = re.compile(r"(?:e\.g\.,?|for example,?|such as|for instance,?)\s+['\"]?([^'\",;)]+?)['\"]?(?:[,;)]|\.(?:\s|$)|$)",
-                      re.IGNORECASE)
+_EXAMPLE = re.compile(
+    r"(?:e\.g\.,?|for example,?|such as|for instance,?)\s+['\"]?([^'\",;)]+?)['\"]?(?:[,;)]|\.(?:\s|$)|$)",
+    re.IGNORECASE)
 _PREPOSITIONS = {"in", "at", "near", "for", "to", "from", "into", "around", "within", "of", "about", "named",
                  "called", "by", "on", "with", "between", "via", "visiting", "inside"}
 
@@ -941,6 +969,13 @@ def _parsed(text: str) -> tuple[list[_Span], ...]:
     reserved = [(s.start, s.end) for s in quotes + dates + times + emails + urls]
     numbers = [n for n in _numbers(text, tokens) if not _overlaps(n, reserved)]
     return tokens, quotes, dates, times, emails, urls, numbers
+
+
+@lru_cache(maxsize=1024)
+def _label_pattern(name: str) -> re.Pattern:
+    labels = sorted({re.escape(name).replace("_", "[ _]"), *(re.escape(w) for w in _name_words(name)[-1:])})
+    value = r"[^\s,;.?!\"'”]+(?:\s+[A-Z][^\s,;.?!\"'”]*)*"
+    return re.compile(rf"(?i:\b(?:{'|'.join(labels)})\s*(?:is|was|=|:))\s*[\"'“]?({value})")
 
 
 def _mentions(option: Any, text: _Text) -> list[_Span]:
@@ -995,7 +1030,7 @@ def _dates(text: str) -> list[_Span]:
     spans = []
     for m in _ISO_DATE.finditer(text):
         if _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-            spans.append(_Span(m.group(), m.start(), m.end()))
+            spans.append(_Span(_iso_value(m), m.start(), m.end()))
     for m in _TEXT_DATE.finditer(text):
         month = (m.group("m1") or m.group("m2")).lower()[:3]
         number = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(month))
@@ -1003,6 +1038,17 @@ def _dates(text: str) -> list[_Span]:
         if _valid_date(year, number, day):
             spans.append(_Span(f"{year:04d}-{number:02d}-{day:02d}", m.start(), m.end()))
     return sorted(spans, key=lambda s: s.start)
+
+
+def _iso_value(m: re.Match) -> str:
+    """'2024-05-03' as is; with a time, a full RFC 3339 date-time ('2024-05-03T10:30:00Z')."""
+    date = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    if not m.group(4):
+        return date
+    zone = m.group(7) or "Z"
+    if zone != "Z" and ":" not in zone:
+        zone = f"{zone[:3]}:{zone[3:]}"
+    return f"{date}T{m.group(4)}:{m.group(5)}:{m.group(6) or '00'}{zone}"
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:
@@ -1048,14 +1094,15 @@ class _Filler:
         self.root = root if isinstance(root, dict) else {}
         self.validator = _validator(schema_key or json.dumps(self.root, sort_keys=True))
         self.clause = _Text(clause)
-        self.fallback_text = fallback
+        self.fallback_source = fallback
+        self.fallback_text: _Text | None = None
         self.extracted: dict[str, str] = {}
         self.verbs = _VERBS | set(_name_words(tool_name))
         self.values: dict[str, Any] = {}
 
     def run(self) -> tuple[dict, dict[str, str]]:
         schema = self.resolve(self.root)
-        value = self.fill_object(schema, "", top=True) if self.is_object(schema) else self.placeholder(schema, "")
+        value = self.fill_object(schema, "") if self.is_object(schema) else self.placeholder(schema, "")
         return self.repaired(value), self.extracted
 
     # -- schema helpers
@@ -1097,7 +1144,7 @@ class _Filler:
 
     # -- objects
 
-    def fill_object(self, schema: dict, path: str, top: bool = False) -> dict:
+    def fill_object(self, schema: dict, path: str) -> dict:
         params = self.params(schema)
         values: dict[str, Any] = {}
         outer, self.values = self.values, values
@@ -1112,9 +1159,10 @@ class _Filler:
 
     @property
     def fallback(self) -> _Text | None:
-        if self.fallback_text and not isinstance(self.fallback_text, _Text):
-            self.fallback_text = _Text(self.fallback_text)
-        return self.fallback_text or None
+        """The whole message, parsed only when the clause was not enough."""
+        if self.fallback_text is None and self.fallback_source:
+            self.fallback_text = _Text(self.fallback_source)
+        return self.fallback_text
 
     def extract_all(self, params: list[_Param], values: dict, path: str) -> None:
         """From the clause first; then the whole message for required (and enum) parameters still missing."""
@@ -1125,8 +1173,8 @@ class _Filler:
 
     def extract(self, params: list[_Param], text: _Text, values: dict, path: str) -> None:
         passes = (self.by_enum, self.by_bound, self.by_adjacent_number, self.by_quote, self.by_format,
-                  self.by_label, self.by_place, self.by_query, self.by_position, self.by_boolean, self.by_array, self.by_name,
-                  self.by_nested)
+                  self.by_label, self.by_place, self.by_query, self.by_position, self.by_boolean, self.by_array,
+                  self.by_name, self.by_nested)
         for extract in passes:
             for param in params:
                 if param.name in values:
@@ -1225,9 +1273,9 @@ class _Filler:
         words = param.words
         if fmt in ("date", "date-time") or words & {"date", "day", "birthday", "dob", "when"}:
             for span in text.dates:
-                value = span.value[:10] + "T00:00:00Z" if fmt == "date-time" and len(span.value) == 10 else span.value
-                if fmt == "date":
-                    value = value[:10]
+                value = span.value[:10] if fmt == "date" else span.value
+                if fmt == "date-time" and len(value) == 10:
+                    value += "T00:00:00Z"
                 value = self.accept(param, text, span, value)
                 if value is not _MISSING:
                     return value
@@ -1250,9 +1298,7 @@ class _Filler:
         """'name is Ada', 'ticker: ACME', 'city = Oslo'."""
         if param.kind != "string" or param.schema.get("enum"):
             return _MISSING
-        labels = {re.escape(param.name).replace("_", "[ _]"), *(re.escape(w) for w in _name_words(param.name)[-1:])}
-        pattern = rf"\b(?:{'|'.join(labels)})\s*(?:is|was|=|:)\s*[\"'“]?([^\s,;.?!\"'”]+(?:\s+[A-Z][^\s,;.?!\"'”]*)*)"
-        for m in re.finditer(pattern, text.text, re.IGNORECASE):
+        for m in re.finditer(_label_pattern(param.name), text.text):
             value = self.accept(param, text, _Span(m.group(1), m.start(1), m.end(1)))
             if value is not _MISSING:
                 return value
@@ -1346,10 +1392,9 @@ class _Filler:
         item_kind = ([t for t in _types(items) if t != "null"] or ["string"])[0]
         candidates = []
         if item_kind in ("number", "integer"):
-            spans = [s for s in text.numbers if text.free(s)]
-            values = [int(s.value) if item_kind == "integer" else s.value for s in spans
-                      if item_kind == "number" or float(s.value).is_integer()]
-            candidates.append((values, spans))
+            spans = [s for s in text.numbers if text.free(s)
+                     and (item_kind == "number" or float(s.value).is_integer())]
+            candidates.append(([int(s.value) if item_kind == "integer" else s.value for s in spans], spans))
         elif isinstance(items.get("enum"), list):
             spans = sorted((s for option in items["enum"] for s in _mentions(option, text)[:1]), key=lambda s: s.start)
             candidates.append(([s.value for s in spans], spans))
@@ -1607,7 +1652,8 @@ def _lower_places(text: _Text) -> list[tuple[str, _Span]]:
         following = text.tokens[index + 1]
         if token.value.lower() in ("in", "at", "near", "to", "from") and following.value[0].isalpha() \
                 and not _is_stop(following.value) and _adjacent(text.text, text.tokens, index + 1):
-            found.append((token.value.lower(), following))
+            name = following.value[:1].upper() + following.value[1:]
+            found.append((token.value.lower(), _Span(name, following.start, following.end)))
     return found
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import time
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from playground.core.loopback import LoopbackServer, Request, Response, error_response, json_response
 from playground.core.offline.model import CREATED, DEFAULT_MODEL, OfflineError, complete, model_name, stream
@@ -102,7 +101,7 @@ class OfflineServer(LoopbackServer):
     """The offline model on 127.0.0.1 (ephemeral port unless given); chunk_delay slows each streamed chunk."""
 
     def __init__(self, *, chunk_delay: float = 0.0, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(functools.partial(offline_handler, chunk_delay=chunk_delay), host, port)
+        super().__init__(partial(offline_handler, chunk_delay=chunk_delay), host, port)
         self.chunk_delay = chunk_delay
 
 

@@ -340,7 +340,8 @@ class ConversationView(ScrollView, can_focus=True):
         if kind == "assistant":
             extra = "streaming…" if entry.data.get("streaming") else ""
             if entry.data.get("calls"):
-                extra = (extra + " · " if extra else "") + f"{entry.data['calls']} tool call(s)"
+                count = entry.data["calls"]
+                extra = (extra + " · " if extra else "") + f"{count} tool call{'s' * (count != 1)}"
             body = Text(entry.text) if entry.text else Text("(no text)", style=self._style("conversation--dim"))
             parts: list[RenderableType] = [Text(""), self._label("assistant", "conversation--assistant", extra)]
             if entry.text or not entry.data.get("calls"):
@@ -378,14 +379,15 @@ class ConversationView(ScrollView, can_focus=True):
         for problem in data.get("problems") or ():
             parts.append(Text(f"⚠ {problem}", style=self._style("conversation--fault")))
         if data.get("pending"):
-            parts.append(Text("⏸ waiting for your result (Mocks pane, ctrl+r submits)",
+            parts.append(Text("‖ waiting for your result (Mocks pane; ctrl+r submits)",
                               style=self._style("conversation--info")))
-        title = Text(f" ⚙ {name} ", style=self._style("conversation--call") + Style(bold=True))
-        subtitle = Text(f" {data.get('call_id') or ''} ", style=self._style("conversation--meta"))
+        title = Text(f"⚙ {name}", style=self._style("conversation--call") + Style(bold=True))
+        call_id = data.get("call_id") or ""
+        if call_id and len(name) + len(call_id) + 10 < width:
+            title.append(f"  {call_id}", style=self._style("conversation--meta"))
         border = self._style("conversation--fault" if data.get("problems") else "conversation--call-border")
-        return Padding(Panel(Group(*parts), title=title, title_align="left", subtitle=subtitle,
-                             subtitle_align="right", border_style=border, expand=True, padding=(0, 1)),
-                       (0, 0, 0, 2))
+        return Padding(Panel(Group(*parts), title=title, title_align="left", border_style=border, expand=True,
+                             padding=(0, 1)), (0, 0, 0, 2))
 
     def _result(self, entry: Entry) -> RenderableType:
         data = entry.data

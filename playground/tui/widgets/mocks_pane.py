@@ -111,14 +111,13 @@ class MocksPane(Vertical):
         self.kind = "none"
         self.pending: list[PendingCall] = []
 
-    def compose(self) -> ComposeResult:
-        yield Static("loading…", classes="pane-loading")
+    @property
+    def frame(self) -> Any:
+        """The bordered pane around this widget (it carries the title)."""
+        parent = self.parent
+        return parent if parent is not None and parent.has_class("pane") else self
 
-    async def build(self) -> None:
-        """Mount the pane's widgets (after the first frame: they are the costly part of startup)."""
-        if self.query("#mock-editor"):
-            return
-        await self.query(".pane-loading").remove()
+    def compose(self) -> ComposeResult:
         pending = VerticalScroll(
             Static("", id="pending-title"),
             Vertical(id="pending-cards"),
@@ -136,10 +135,11 @@ class MocksPane(Vertical):
                                  soft_wrap=True, show_line_numbers=False),
             Static("", id="mock-problem"),
             id="mock-editor-box")
-        await self.mount_all([pending, box])
+        yield pending
+        yield box
 
     def on_mount(self) -> None:
-        self.border_title = "Mocks"
+        self.frame.border_title = "Mocks"
 
     # -- attributes down ----------------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class MocksPane(Vertical):
             mock_list.add_option(Option(label, id=f"mock-{name}"))
         if self.tool is not None:
             mock_list.highlighted = names.index(self.tool)
-        self.border_title = f"Mocks ({sum(1 for n in names if self.session and n in self.session.mocks)})"
+        self.frame.border_title = f"Mocks ({sum(1 for n in names if self.session and n in self.session.mocks)})"
 
     def select_tool(self, name: str) -> None:
         if name and name in self.tool_names() and name != self.tool:
@@ -287,19 +287,19 @@ class MocksPane(Vertical):
         box.remove_children()
         box.mount_all([PendingCard(call, index) for index, call in enumerate(calls)])
         title = Text()
-        title.append(f"⏸ {len(calls)} call{'s' * (len(calls) != 1)} wait for your results", style="bold yellow")
+        title.append(f"‖ {len(calls)} call{'s' * (len(calls) != 1)} wait for your results", style="bold yellow")
         title.append("\nEdit each result, then submit it (ctrl+j) or all at once (ctrl+r).", style="dim")
         self.query_one("#pending-title", Static).update(title)
         self.query_one("#pending").display = True
         self.add_class("-pending")
-        self.border_subtitle = "manual: results pending"
+        self.frame.border_subtitle = "manual: results pending"
 
     def clear_pending(self) -> None:
         self.pending = []
         self.query_one("#pending-cards", Vertical).remove_children()
         self.query_one("#pending").display = False
         self.remove_class("-pending")
-        self.border_subtitle = ""
+        self.frame.border_subtitle = ""
 
     def focus_pending(self) -> None:
         cards = [c for c in self.query(".pending-card") if c.submitted is None]

@@ -1,4 +1,4 @@
-"""The status line under the title: what the next request will be and where it is recorded."""
+"""The status line at the top: the session, what the next request will be, where it is recorded."""
 
 from __future__ import annotations
 
@@ -21,42 +21,66 @@ class Status:
     stream: bool = True
     mode: str = "auto"
     record: str = "off"
-    """off | "rec once → path" | "replay ← path" (what the recorder says)."""
+    """"off", "● recording (once) → path" or "▶ replaying path"."""
     recording: bool = False
     replaying: bool = False
     running: str = ""
-    """"" when idle, else what runs ("streaming", "waiting for results", ...)."""
+    """"" when idle, else what runs ("step 1: streaming", "waiting for your results", ...)."""
 
 
 class StatusBar(Static):
-    """Two short lines: the session and its settings; wraps on narrow terminals."""
+    """The session on the first line, its settings on the next; items never break in the middle."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.status: Status | None = None
 
     def show(self, status: Status) -> None:
-        text = Text(no_wrap=False, overflow="fold")
-        text.append(" ◆ ", style="bold magenta")
-        text.append(status.name, style="bold")
+        self.status = status
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        status = self.status
+        if status is None:
+            return
+        width = max(self.size.width, 40)
+        head = Text(" ◆ ", style="bold magenta")
+        head.append(status.name, style="bold")
         if status.dirty:
-            text.append(" ●", style="bold yellow")
-            text.append(" unsaved", style="yellow")
+            head.append(" ● unsaved", style="bold yellow")
         if status.path:
-            text.append(f"  {status.path}", style="dim")
+            head.append(f"  {status.path}", style="dim")
         if status.running:
-            text.append(f"   ⟳ {status.running}", style="bold cyan")
-        text.append("\n")
+            head.append(f"   ⟳ {status.running}", style="bold cyan")
+        head.truncate(width, overflow="ellipsis")
+
+        items: list[Text] = []
 
         def item(label: str, value: str, style: str = "bold") -> None:
-            text.append(f" {label} ", style="dim")
-            text.append(value, style=style)
-            text.append(" │", style="dim")
+            items.append(Text.assemble((label + " ", "dim"), (value, style)))
 
-        provider = f"{status.provider}" + (" (offline model)" if status.offline else "")
+        provider = status.provider + (" (offline model)" if status.offline else "")
         item("provider", provider)
         item("model", status.model)
         item("tool_choice", status.tool_choice, "bold cyan" if status.tool_choice != "auto" else "bold")
         item("parallel", {True: "on", False: "off", None: "unset"}[status.parallel])
         item("stream", "on" if status.stream else "off")
         item("results", status.mode, "bold yellow" if status.mode == "manual" else "bold")
-        style = "bold red" if status.recording else "bold green" if status.replaying else "bold"
-        text.append(" rec ", style="dim")
-        text.append(status.record, style=style)
-        self.update(text)
+        record_style = "bold red" if status.recording else "bold green" if status.replaying else "bold"
+        item("rec", status.record, record_style)
+
+        lines = [head]
+        line = Text(" ")
+        for part in items:
+            separator = Text(" │ ", style="dim") if len(line) > 1 else Text("")
+            if len(line) > 1 and len(line) + len(separator) + len(part) > width:
+                lines.append(line)
+                line = Text(" ")
+                separator = Text("")
+            line.append_text(separator)
+            line.append_text(part)
+        lines.append(line)
+        self.update(Text("\n").join(lines))

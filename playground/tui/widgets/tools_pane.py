@@ -124,25 +124,21 @@ class ToolsPane(Vertical):
         self.problems: list[Problem] = []
         self._shown_text: str | None = None
 
+    @property
+    def frame(self) -> Any:
+        """The bordered pane around this widget (it carries the title)."""
+        parent = self.parent
+        return parent if parent is not None and parent.has_class("pane") else self
+
     def compose(self) -> ComposeResult:
-        yield Static("loading…", classes="pane-loading")
-
-    async def build(self) -> None:
-        """Mount the pane's widgets (after the first frame: they are the costly part of startup)."""
-        if self.query("#tool-editor"):
-            return
-        await self.query(".pane-loading").remove()
-        await self.mount_all(list(self._widgets()))
-
-    def _widgets(self) -> ComposeResult:
         yield ToolList(id="tool-list")
         with Horizontal(id="tool-buttons"):
-            yield Button("+ Add", id="tool-add", compact=True)
-            yield Button("Dup", id="tool-duplicate", compact=True)
-            yield Button("Rename", id="tool-rename", compact=True)
-            yield Button("Delete", id="tool-delete", compact=True)
-            yield Button("Load…", id="tool-load", compact=True)
-            yield Button("All", id="tool-toggle", compact=True)
+            yield Button("+Add", id="tool-add", compact=True, tooltip="Add a tool (a)")
+            yield Button("Dup", id="tool-duplicate", compact=True, tooltip="Duplicate the selected tool (d)")
+            yield Button("Ren", id="tool-rename", compact=True, tooltip="Rename the selected tool (r)")
+            yield Button("Del", id="tool-delete", compact=True, tooltip="Delete the selected tool (delete)")
+            yield Button("Load", id="tool-load", compact=True, tooltip="Load a tools file (l)")
+            yield Button("All", id="tool-toggle", compact=True, tooltip="Edit the whole list as JSON (w)")
         yield Static("", id="tool-caption")
         from textual.widgets import TextArea
 
@@ -213,9 +209,9 @@ class ToolsPane(Vertical):
             tool_list.add_options(options)
             tool_list.highlighted = min(self.index, len(options) - 1) if highlighted is not None or True else None
         count = len(self.tools)
-        self.border_title = f"Tools ({count})"
-        self.border_subtitle = "✓ valid" if not any(p.severity == "error" for p in problems) and not self.drafts \
-            else "✗ has errors"
+        self.frame.border_title = f"Tools ({count})"
+        invalid = any(p.severity == "error" for p in problems) or self.drafts
+        self.frame.border_subtitle = "✗ errors" if invalid else ""
 
     def show_editor(self) -> None:
         """Put the selected tool (or the whole list) in the editor."""
@@ -312,7 +308,7 @@ class ToolsPane(Vertical):
 
     def _update_subtitle(self, ok: bool) -> None:
         if not ok:
-            self.border_subtitle = "✗ draft has errors"
+            self.frame.border_subtitle = "✗ errors"
 
     def show_problems(self, problems: list["Problem"]) -> None:
         self.problems = list(problems)

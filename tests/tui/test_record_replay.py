@@ -1,0 +1,85 @@
+"""Record from the TUI, replay from the TUI and from `playground replay`: the same transcript."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tui.conftest import entries, idle, loaded, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_record_then_replay_from_the_tui(weather_copy):
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    app = make_app(weather_copy, record="once")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.recorder is not None and not app.recorder.replaying
+        assert "recording" in str(app.query_one("#status").content)
+        await pilot.press("enter")
+        await idle(pilot)
+        recorded = [dict(m) for m in app.engine.messages]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.close_engine()
+    assert cassette.is_file(), "the cassette is written when the turn ends"
+    assert len([m for m in recorded if m["role"] == "tool"]) == 2
+
+    replay = make_app(weather_copy, record="none")
+    async with replay.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert replay.recorder is not None and replay.recorder.replaying
+        assert "replaying" in str(replay.query_one("#status").content)
+        await pilot.press("f5")
+        await idle(pilot)
+        assert replay.last_outcome == ""
+        assert replay.engine.messages == recorded
+        assert [e.data["name"] for e in entries(replay, "call")] == ["get_weather", "search_products"]
+        await replay.close_engine()
+
+    # and the saved session replays from the command line to the same transcript
+    cli = Path(sys.executable).with_name("playground")
+    if not cli.exists():
+        pytest.skip("the playground command is not installed")
+    done = subprocess.run([str(cli), "replay", str(weather_copy), "--json"], capture_output=True, text=True,
+                          timeout=120, cwd=weather_copy.parent)
+    assert done.returncode == 0, done.stderr
+    transcript = json.loads(done.stdout)
+    system = [{"role": "system", "content": "You are a helpful assistant."}]
+    assert transcript["messages"] in (recorded, system + recorded)
+
+
+async def test_a_replay_mismatch_is_an_error_not_a_crash(weather_copy):
+    app = make_app(weather_copy, record="once")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await idle(pilot)
+        await app.close_engine()
+
+    replay = make_app(weather_copy, record="none")
+    async with replay.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        replay.composer.value = "Something the cassette has never seen"
+        replay.session.turns.clear()
+        replay._reset_view()
+        await pilot.press("enter")
+        await idle(pilot)
+        assert replay.is_running and replay.last_outcome == "error"
+        notices = [e for e in entries(replay, "notice") if e.data["level"] == "error"]
+        assert notices, "the mismatch is shown in the conversation"
+        await replay.close_engine()
+
+
+async def test_replay_without_a_cassette_falls_back_to_off(weather_copy):
+    app = make_app(weather_copy, record="none")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.record_mode == "off" and app.recorder is None
+        assert any("Record mode" in n.message or "cassette" in n.message.lower() for n in app._notifications)
+        await app.close_engine()

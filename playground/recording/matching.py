@@ -11,7 +11,8 @@ from typing import Any
 from playground.recording.cassette import RecordedRequest
 from playground.recording.scrub import is_secret_param
 
-_MISSING = object()
+ABSENT = object()
+"""Where one side of a difference has no value (a key or list item that is not there)."""
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -61,32 +62,45 @@ def first_difference(recorded: RecordedRequest, new: RecordedRequest) -> tuple[s
 def _walk(old: Any, new: Any, path: str) -> tuple[str, Any, Any] | None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in list(old) + [k for k in new if k not in old]:
-            found = _walk(old.get(key, _MISSING), new.get(key, _MISSING), _join(path, key))
+            found = _walk(old.get(key, ABSENT), new.get(key, ABSENT), _join(path, key))
             if found:
                 return found
         return None
     if isinstance(old, list) and isinstance(new, list):
         for index in range(max(len(old), len(new))):
-            found = _walk(old[index] if index < len(old) else _MISSING,
-                          new[index] if index < len(new) else _MISSING, f"{path}[{index}]")
+            found = _walk(old[index] if index < len(old) else ABSENT,
+                          new[index] if index < len(new) else ABSENT, f"{path}[{index}]")
             if found:
                 return found
         return None
-    if old is _MISSING or new is _MISSING or type(old) is not type(new) or old != new:
+    if old is ABSENT or new is ABSENT or type(old) is not type(new) or old != new:
         return path or "body", old, new
     return None
 
 
 def _join(path: str, key: str) -> str:
-    part = key if _IDENTIFIER.match(key) else json.dumps(key, ensure_ascii=False)
-    if _IDENTIFIER.match(key):
-        return f"{path}.{part}" if path else part
-    return f"{path}[{part}]"
+    if not _IDENTIFIER.match(key):
+        return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+    return f"{path}.{key}" if path else key
 
 
-def shown_value(value: Any, limit: int = 120) -> str:
-    """A value for an error message: compact JSON, shortened."""
-    if value is _MISSING:
+def shown_values(old: Any, new: Any, limit: int = 120) -> tuple[str, str]:
+    """Both values for an error message, as compact JSON; long strings are cut around where they
+    start to differ, so the difference stays in view."""
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > limit:
+        start = max(0, next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new))) - 40)
+        return _cut(old, start, limit), _cut(new, start, limit)
+    return _shown(old, limit), _shown(new, limit)
+
+
+def _cut(text: str, start: int, limit: int) -> str:
+    window = text[start:start + limit]
+    shown = json.dumps(window, ensure_ascii=False)
+    return ("…" if start else "") + shown + ("…" if start + limit < len(text) else "")
+
+
+def _shown(value: Any, limit: int) -> str:
+    if value is ABSENT:
         return "(absent)"
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")

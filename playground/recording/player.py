@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playground.recording.cassette import Interaction, RecordedRequest, RecordedResponse
 from playground.recording.errors import ReplayMismatch, shown_path
-from playground.recording.matching import first_difference, request_key, shown_value
+from playground.recording.matching import ABSENT, first_difference, request_key, shown_values
 from playground.recording.scrub import REQUEST_HEADERS, clean_uri, credentials_in, flat_headers, kept_headers
 
 
@@ -92,9 +92,11 @@ class CassettePlayer:
             return ReplayMismatch(f"{head} repeats interaction {index + 1} of {where}, whose answer "
                                   f"was played already (the cassette has {len(self.interactions)})", details)
         path, old, new = difference
-        details.update(path=path, recorded=old, new=new)
+        details["path"] = path
+        details.update({key: value for key, value in (("recorded", old), ("new", new)) if value is not ABSENT})
+        old_shown, new_shown = shown_values(old, new)
         return ReplayMismatch(f"{head} does not match interaction {index + 1} of {where}: {path} is "
-                              f"{shown_value(old)} in the cassette but {shown_value(new)} now", details)
+                              f"{old_shown} in the cassette but {new_shown} now", details)
 
     def _candidate(self, number: int) -> int:
         """The interaction the replay is at: the first one not played yet."""

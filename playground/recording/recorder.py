@@ -16,7 +16,6 @@ from playground.recording.cassette import load_cassette, save_cassette
 from playground.recording.errors import shown_path
 from playground.recording.player import CassettePlayer
 from playground.recording.scrub import active_keys
-from playground.recording.transport import intercept_httpx2, recording_transport
 
 if TYPE_CHECKING:
     import openai
@@ -140,7 +139,9 @@ def _path_of(url: str | None) -> str | None:
 
 
 def _http_client(player: CassettePlayer):
-    import openai
+    import openai  # imported when a request is really made (~0.9 s), like httpx2 below
+
+    from playground.recording.transport import recording_transport
 
     return openai.DefaultAsyncHttpxClient(transport=recording_transport(player))
 
@@ -149,6 +150,8 @@ def _http_client(player: CassettePlayer):
 def use_cassette(path: str | Path, *, mode: str = "none", name: str | None = None) -> Iterator[CassetteRun]:
     """Every httpx2 request in the block (any openai client, sync or async) goes through the
     cassette, with the same matching, filtering and modes as the engine; saved on a clean exit."""
+    from playground.recording.transport import intercept_httpx2
+
     run = CassetteRun(path, mode=mode, name=name)
     with intercept_httpx2(run.player):
         yield run

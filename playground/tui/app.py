@@ -21,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from playground.tui.commands import PlaygroundCommands
 from playground.tui.messages import EngineEvent, TurnStarting
 from playground.tui.widgets.conversation import Composer, ConversationView, Entry
 from playground.tui.widgets.status import Status, StatusBar
@@ -53,6 +52,13 @@ def autosave_path(session_path: Path | None) -> Path:
     return state / "untitled.autosave.yaml"
 
 
+def _commands_provider() -> type:
+    """The palette's provider, imported when the palette first opens (textual.command is costly)."""
+    from playground.tui.commands import PlaygroundCommands
+
+    return PlaygroundCommands
+
+
 class VerticalTab(Static):
     """A collapsed side pane on narrow terminals: its name, vertically; a click opens it."""
 
@@ -69,7 +75,7 @@ class PlaygroundApp(App):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "playground"
-    COMMANDS = App.COMMANDS | {PlaygroundCommands}
+    COMMANDS = App.COMMANDS | {_commands_provider}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     BINDINGS = [
@@ -149,7 +155,7 @@ class PlaygroundApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#conversation-pane").border_title = "Conversation"
-        self.query_one(StatusBar).show(Status(name="loading…"))
+        self.query_one(StatusBar).show(Status(name="loading…", provider=""))
         self._layout_for(self.size.width)
         self.query_one(Composer).focus()
         self.call_after_refresh(self._open_initial)
@@ -372,6 +378,11 @@ class PlaygroundApp(App):
             hint.append("✖ " if self.last_outcome == "error" else "⊘ ", style="bold red")
             hint.append(f"the last step {'failed' if self.last_outcome == 'error' else 'was cancelled'}: "
                         "ctrl+r retries it, or send a new message", style="red")
+        elif queued and self.composer.value.strip() not in ("", self.session.turns[self._queued_start()].user):
+            start = self._queued_start()
+            hint.append("✎ ", style="bold magenta")
+            hint.append(f"Enter runs saved turn {start + 1} with your text · Esc puts the saved text back",
+                        style="magenta")
         elif queued:
             start = self._queued_start()
             hint.append("▶ ", style="bold green")
@@ -396,6 +407,11 @@ class PlaygroundApp(App):
     @on(Composer.SendRequested)
     def _send_requested(self, event: Composer.SendRequested) -> None:
         self.send_text(event.text)
+
+    @on(Composer.Changed)
+    def _composer_changed(self, event: Composer.Changed) -> None:
+        if self.session is not None and self.engine is not None and self._queued_count():
+            self._update_hint()
 
     def send_text(self, text: str) -> None:
         if self.session is None or self.engine is None:
@@ -745,6 +761,9 @@ class PlaygroundApp(App):
         if self._worker is not None and self.running:
             self._worker.cancel()
             self.notify("Cancelled the run.", timeout=3)
+        elif self._queued_count() and self.session is not None and \
+                self.composer.value != self.session.turns[self._queued_start()].user:
+            self._prefill_composer()
         elif isinstance(self.focused, ConversationView):
             self.composer.focus()
 
@@ -1475,10 +1494,17 @@ class PlaygroundApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return bool(self.running or self._edit_turn is not None)
+            return bool(self.running or self._edit_turn is not None or self._composer_edited())
         if action == "continue":
             return bool(self.mocks_pane_ready() and (self.mocks_pane.has_pending or self.last_outcome))
         return True
+
+    def _composer_edited(self) -> bool:
+        try:
+            return bool(self._queued_count()) and self.session is not None and \
+                self.composer.value != self.session.turns[self._queued_start()].user
+        except Exception:
+            return False
 
     def mocks_pane_ready(self) -> bool:
         try:

@@ -29,7 +29,7 @@ from playground.recording import player as player_module
 from playground.recording.cassette import Interaction, RecordedRequest, RecordedResponse, save_cassette
 from tests.conftest import FIXTURES, ROOT
 
-FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
+FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.yaml") if not p.name.endswith(".autosave.yaml"))
 
 
 async def record(session: Session, cassette: Path, mode: str = "once"):

@@ -203,11 +203,12 @@ async def test_manual_mode_edit_a_pending_result_and_submit(weather_copy):
         results = entries(app, "result")
         assert results[0].data["source"] == "hand"
         assert json.loads(results[0].text) == {"city": "New York", "temperature": -3, "condition": "Snow"}
-        assert results[1].data["source"] == "hand"
+        assert results[1].data["source"] == "mock:python", "a result submitted unchanged stays the mock's"
         assert "Snow" in entries(app, "assistant")[-1].text
         assert "hand-written" in app.conversation.plain_text()
         tool_messages = [m for m in app.engine.messages if m["role"] == "tool"]
         assert json.loads(tool_messages[0]["content"])["temperature"] == -3
+        assert list(app.session.turns[0].results) == [cards[0].call.call_id], "kept in the session"
         await close(app)
 
 
@@ -622,4 +623,56 @@ async def test_narrow_layout_switches_side_panes(weather_copy):
         await pilot.click("#tools-tab")
         await pilot.pause()
         assert app.query_one("#tools-pane").display
+        await close(app)
+
+
+async def test_a_failing_worker_is_shown_and_the_app_stays_up(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+
+        async def broken(text):
+            raise RuntimeError("the engine fell over")
+            yield  # pragma: no cover
+
+        app.engine.send = broken  # type: ignore[method-assign]
+        app.composer.value = ""
+        app.session.turns.clear()
+        app._reset_view()
+        await pilot.press(*"hello")
+        await pilot.press("enter")
+        await idle(pilot)
+        assert app.is_running and app.last_outcome == "error"
+        assert any("fell over" in e.text for e in entries(app, "notice"))
+        assert any("fell over" in n.message for n in app._notifications)
+        await close(app)
+
+
+async def test_edit_the_system_prompt(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        view = app.conversation
+        view.focus()
+        view.cursor = 0
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "You answer in one sentence."
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.system == "You answer in one sentence."
+        assert entries(app, "system")[0].text == "You answer in one sentence."
+        assert app.dirty
+        await close(app)
+
+
+async def test_renaming_in_the_json_moves_the_mock(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await loaded(pilot)
+        editor = app.tools_pane.editor
+        editor.load_text(editor.text.replace('"name": "get_weather"', '"name": "weather"', 1))
+        await pilot.pause()
+        assert app.session.tool_names()[0] == "weather"
+        assert "weather" in app.session.mocks and "get_weather" not in app.session.mocks
         await close(app)

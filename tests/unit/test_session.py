@@ -139,3 +139,17 @@ def test_failed_save_leaves_the_old_file_untouched(tmp_path, monkeypatch):
         save_session(Session(name="new"), path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.yaml"]
+
+
+def test_saved_files_get_normal_permissions_and_keep_existing_ones(tmp_path):
+    path = save_session(Session(name="p"), tmp_path / "p.yaml")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    path.chmod(0o640)
+    save_session(Session(name="p2"), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -313,15 +313,17 @@ class MocksPane(Vertical):
     def card_submitted(self) -> None:
         cards = list(self.query(".pending-card"))
         if cards and all(card.submitted is not None for card in cards):
-            self.post_message(self.ResultsReady({card.call.call_id: card.submitted for card in cards}))
+            self.post_message(self.ResultsReady(self.collect_all()))
         else:
             self.focus_pending()
 
     def collect_all(self) -> dict[str, str]:
+        """The results that differ from what was proposed (the others stay the mock's)."""
         results = {}
         for card in self.query(".pending-card"):
-            results[card.call.call_id] = card.submitted if card.submitted is not None \
-                else compact_result(card.editor.text)
+            text = card.submitted if card.submitted is not None else compact_result(card.editor.text)
+            if text != compact_result(card.call.proposed.content):
+                results[card.call.call_id] = text
         return results
 
     def action_submit_all(self) -> None:

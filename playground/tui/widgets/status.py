@@ -56,6 +56,9 @@ class StatusBar(Static):
         if status.running:
             head.append(f"   ⟳ {status.running}", style="bold cyan")
         head.truncate(width, overflow="ellipsis")
+        if not status.provider:  # still loading
+            self.update(head)
+            return
 
         items: list[Text] = []
 

@@ -11,8 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from playground.core.assembly import StreamAssembler, for_history, message_from_response
 from playground.core.events import (
-    AssistantMessage, ErrorEvent, Event, Fault, PendingCall, StepStarted, TextDelta, ToolCallDelta,
-    ToolCallsRequested, ToolResult, TurnFinished, UsageReported,
+    AssistantMessage,
+    ErrorEvent,
+    Event,
+    Fault,
+    PendingCall,
+    StepStarted,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallsRequested,
+    ToolResult,
+    TurnFinished,
+    UsageReported,
 )
 from playground.core.mocks import MockRunner, ToolOutput, error_output
 from playground.core.providers import ProviderError, connect, resolve_profile

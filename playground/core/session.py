@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from playground.core.yamlio import (
     atomic_write,
@@ -194,7 +201,9 @@ SESSION_KEYS = frozenset(Session.model_fields) - {"path", "tools_file"}
 
 
 def _read_tools_reference(file: Path) -> list[dict[str, Any]]:
-    from playground.core.tools import load_tools_file  # tools imports session's InputError
+    from playground.core.tools import (
+        load_tools_file,  # tools imports session's InputError
+    )
 
     return load_tools_file(file)
 
@@ -290,16 +299,9 @@ def _friendly(error: dict[str, Any]) -> str:
 
 
 def load_session(path: str | Path) -> Session:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SessionError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise SessionError("is a folder, not a session file", path=path) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SessionError(f"cannot read: {error}", path=path) from None
-    return parse_session(text, path)
+    from playground.core.files import read_text
+
+    return parse_session(read_text(path, "a session file", SessionError), path)
 
 
 def session_yaml(session: Session) -> str:

@@ -22,7 +22,12 @@ from jsonschema_specifications import REGISTRY as _SPECIFICATIONS
 from referencing.exceptions import Unresolvable
 
 from playground.core.session import InputError
-from playground.core.yamlio import load_yaml, position_of, yaml_error_position, yaml_positions
+from playground.core.yamlio import (
+    load_yaml,
+    position_of,
+    yaml_error_position,
+    yaml_positions,
+)
 
 Loc = tuple[str | int, ...]
 """A path into data as keys and indexes, e.g. ("tools", 0, "function", "name")."""
@@ -832,17 +837,10 @@ def _argument_validator(schema_json: str) -> tuple[Draft202012Validator, str | N
 
 def load_tools_file(path: str | Path) -> list[dict]:
     """The tools in a JSON or YAML file; InputError when it is missing, unreadable or has errors."""
+    from playground.core.files import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a tools file", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=path) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    text = read_text(path, "a tools file")
     parsed = parse_tools_text(text, source=str(path))
     errors = parsed.errors
     if errors or parsed.tools is None:

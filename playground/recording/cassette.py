@@ -15,10 +15,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from playground.core.files import read_text, shown_path
 from playground.core.yamlio import ReadableDumper, atomic_write, yaml_error_position
-from playground.recording.errors import CassetteError, shown_path
+from playground.recording.errors import CassetteError
 from playground.recording.scrub import (
-    REQUEST_HEADERS, RESPONSE_HEADERS, Headers, clean_uri, flat_headers, kept_headers, refuse_secrets,
+    REQUEST_HEADERS,
+    RESPONSE_HEADERS,
+    Headers,
+    clean_uri,
+    flat_headers,
+    kept_headers,
+    refuse_secrets,
 )
 
 FORMAT_VERSION = 1
@@ -85,18 +92,8 @@ def _read_unchanged(path: Path, version: tuple[int, int, int]) -> tuple[Interact
 
 
 def _read(path: Path) -> tuple[Interaction, ...]:
-    where = shown_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CassetteError("no such cassette (record one with --record once)", path=where) from None
-    except IsADirectoryError:
-        raise CassetteError("is a folder, not a cassette", path=where) from None
-    except UnicodeDecodeError:
-        raise CassetteError("cannot read: not UTF-8 text", path=where) from None
-    except OSError as error:
-        raise CassetteError(f"cannot read: {error.strerror or error}", path=where) from None
-    return tuple(parse_cassette(text, where))
+    text = read_text(path, "a cassette", CassetteError, missing="no such cassette (record one with --record once)")
+    return tuple(parse_cassette(text, shown_path(path)))
 
 
 def parse_cassette(text: str, where: str = "<cassette>") -> list[Interaction]:

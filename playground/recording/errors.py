@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from playground.core.session import InputError
@@ -21,11 +20,3 @@ class ReplayMismatch(Exception):
         self.details = dict(details or {})
         super().__init__(user_message)
 
-
-def shown_path(path: str | Path) -> str:
-    """A path as the user best recognises it: relative to the working folder when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)

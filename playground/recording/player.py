@@ -8,10 +8,22 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
+from playground.core.files import shown_path
 from playground.recording.cassette import Interaction, RecordedRequest, RecordedResponse
-from playground.recording.errors import ReplayMismatch, shown_path
-from playground.recording.matching import ABSENT, first_difference, request_key, shown_values
-from playground.recording.scrub import REQUEST_HEADERS, clean_uri, credentials_in, flat_headers, kept_headers
+from playground.recording.errors import ReplayMismatch
+from playground.recording.matching import (
+    ABSENT,
+    first_difference,
+    request_key,
+    shown_values,
+)
+from playground.recording.scrub import (
+    REQUEST_HEADERS,
+    clean_uri,
+    credentials_in,
+    flat_headers,
+    kept_headers,
+)
 
 
 class CassettePlayer:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from playground.core.files import shown_path
 from playground.core.providers import Profile, ProviderError, connect, resolve_profile
 from playground.core.session import InputError, Session
 from playground.recording.cassette import load_cassette, save_cassette
-from playground.recording.errors import shown_path
 from playground.recording.player import CassettePlayer
 from playground.recording.scrub import active_keys
 

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from playground.recording.errors import CassetteError, shown_path
+from playground.core.files import shown_path
+from playground.recording.errors import CassetteError
 
 REQUEST_HEADERS = frozenset({"accept", "content-type"})
 RESPONSE_HEADERS = frozenset({"content-type", "retry-after", "retry-after-ms", "x-should-retry"})

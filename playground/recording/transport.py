@@ -9,7 +9,11 @@ from contextlib import contextmanager
 
 import httpx2
 
-from playground.recording.cassette import RecordedRequest, RecordedResponse, decompressed
+from playground.recording.cassette import (
+    RecordedRequest,
+    RecordedResponse,
+    decompressed,
+)
 from playground.recording.player import CassettePlayer
 from playground.recording.scrub import RESPONSE_HEADERS, kept_headers
 

@@ -21,12 +21,28 @@ from playground.core import events as ev
 from playground.core.engine import Engine, run_session
 from playground.core.loopback import LoopbackServer, Request, Response, json_response
 from playground.core.offline import OfflineServer
-from playground.core.session import InputError, Session, Turn, load_session, save_session
+from playground.core.session import (
+    InputError,
+    Session,
+    Turn,
+    load_session,
+    save_session,
+)
 from playground.recording import (
-    RECORD_MODES, CassetteError, Recorder, ReplayMismatch, default_cassette_path, use_cassette,
+    RECORD_MODES,
+    CassetteError,
+    Recorder,
+    ReplayMismatch,
+    default_cassette_path,
+    use_cassette,
 )
 from playground.recording import player as player_module
-from playground.recording.cassette import Interaction, RecordedRequest, RecordedResponse, save_cassette
+from playground.recording.cassette import (
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    save_cassette,
+)
 from tests.conftest import FIXTURES, ROOT
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.yaml") if not p.name.endswith(".autosave.yaml"))

@@ -11,7 +11,13 @@ from typing import Any
 import openai
 import pytest
 
-from playground.recording.cassette import Interaction, RecordedRequest, RecordedResponse, dump_cassette, parse_cassette
+from playground.recording.cassette import (
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    dump_cassette,
+    parse_cassette,
+)
 from playground.server import serve_cassette
 from tests.conftest import REFERENCE
 

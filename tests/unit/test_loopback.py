@@ -9,7 +9,13 @@ import threading
 
 import pytest
 
-from playground.core.loopback import LoopbackServer, Request, Response, error_response, json_response
+from playground.core.loopback import (
+    LoopbackServer,
+    Request,
+    Response,
+    error_response,
+    json_response,
+)
 
 
 def _echo(request: Request) -> Response:

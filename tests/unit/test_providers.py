@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from playground.core.providers import ProviderError, connect, load_profiles, resolve_profile
+from playground.core.providers import (
+    ProviderError,
+    connect,
+    load_profiles,
+    resolve_profile,
+)
 from playground.core.session import InputError
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from playground.core.session import (
-    ForcedFunction, MockSpec, Session, SessionError, Turn, load_session, parse_session, save_session,
+    ForcedFunction,
+    MockSpec,
+    Session,
+    SessionError,
+    Turn,
+    load_session,
+    parse_session,
+    save_session,
 )
 from tests.conftest import FIXTURES
 

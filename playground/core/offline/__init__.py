@@ -10,7 +10,11 @@ from playground.core.offline.model import (
     model_name,
     stream,
 )
-from playground.core.offline.server import OfflineServer, ensure_offline_server, offline_handler
+from playground.core.offline.server import (
+    OfflineServer,
+    ensure_offline_server,
+    offline_handler,
+)
 
 __all__ = [
     "CREATED", "DEFAULT_MODEL", "MODEL_PREFIX", "OfflineError", "OfflineServer", "complete",

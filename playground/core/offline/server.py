@@ -8,8 +8,21 @@ import time
 from collections.abc import Iterator
 from functools import lru_cache, partial
 
-from playground.core.loopback import LoopbackServer, Request, Response, error_response, json_response
-from playground.core.offline.model import CREATED, DEFAULT_MODEL, OfflineError, complete, model_name, stream
+from playground.core.loopback import (
+    LoopbackServer,
+    Request,
+    Response,
+    error_response,
+    json_response,
+)
+from playground.core.offline.model import (
+    CREATED,
+    DEFAULT_MODEL,
+    OfflineError,
+    complete,
+    model_name,
+    stream,
+)
 
 __all__ = ["OfflineServer", "ensure_offline_server", "offline_handler"]
 

@@ -1,0 +1,34 @@
+"""Reading the user's files with one clear message for each way a read can fail, and showing
+paths the way the user knows them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playground.core.session import InputError
+
+
+def read_text(path: str | Path, what: str, error: type[InputError] = InputError,
+              missing: str = "no such file") -> str:
+    """The UTF-8 text of `path`; `error` (an InputError) naming the file when it cannot be read."""
+    path = Path(path)
+    where = shown_path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(missing, path=where) from None
+    except IsADirectoryError:
+        raise error(f"is a folder, not {what}", path=where) from None
+    except UnicodeDecodeError:
+        raise error("cannot read: not UTF-8 text", path=where) from None
+    except OSError as failure:
+        raise error(f"cannot read: {failure.strerror or failure}", path=where) from None
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as the user knows it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -65,7 +65,7 @@ class Engine:
     async def send(self, text: str) -> AsyncIterator[Event]:
         """Add a user turn to the session and run it."""
         self.session.turns.append(Turn(user=text))
-        async for event in self._run_turn(len(self.session.turns) - 1):
+        async for event in self.run_turn(len(self.session.turns) - 1):
             yield event
 
     async def run_all(self) -> AsyncIterator[Event]:
@@ -73,11 +73,19 @@ class Engine:
         self.reset()
         for index in range(len(self.session.turns)):
             finished = False
-            async for event in self._run_turn(index):
+            async for event in self.run_turn(index):
                 finished = finished or isinstance(event, TurnFinished)
                 yield event
             if not finished:
                 return
+
+    async def run_turn(self, index: int) -> AsyncIterator[Event]:
+        """Run the session's saved turn `index` after the conversation so far."""
+        self.turn_starts.append(len(self.messages))
+        self.messages.append({"role": "user", "content": self.session.turns[index].user})
+        self._turn_steps = 0
+        async for event in self._loop(index):
+            yield event
 
     async def resume(self) -> AsyncIterator[Event]:
         """Retry after an error: continue the last turn from where it stopped."""
@@ -149,13 +157,6 @@ class Engine:
         except Exception:
             return True
 
-    async def _run_turn(self, index: int) -> AsyncIterator[Event]:
-        self.turn_starts.append(len(self.messages))
-        self.messages.append({"role": "user", "content": self.session.turns[index].user})
-        self._turn_steps = 0
-        async for event in self._loop(index):
-            yield event
-
     async def _loop(self, turn_index: int) -> AsyncIterator[Event]:
         turn = self.session.turns[turn_index]
         while True:
@@ -207,7 +208,7 @@ class Engine:
         try:
             if request.get("stream"):
                 assembler = StreamAssembler()
-                stream = await client.chat.completions.create(**request)
+                stream = await create_completion(client, request)
                 try:
                     async for chunk in stream:
                         text, fragments = assembler.feed(chunk.to_dict())
@@ -227,7 +228,7 @@ class Engine:
                 if assembler.chunks == 0:
                     yield Fault("empty_response", "the stream ended without a single chunk")
             else:
-                response = (await client.chat.completions.create(**request)).to_dict()
+                response = (await create_completion(client, request)).to_dict()
                 message, finish_reason = message_from_response(response)
                 first_token = time.perf_counter() - started
                 usage, model = response.get("usage"), response.get("model")
@@ -317,6 +318,17 @@ class Engine:
                 except ProviderError as error:
                     raise StepFailed(ErrorEvent("network", str(error))) from None
         return self._client
+
+
+async def create_completion(client: "openai.AsyncOpenAI", request: dict[str, Any]) -> Any:
+    """`client.chat.completions.create(**request)` without the SDK's walk of the parameters against its
+    TypedDicts: for plain JSON data it changes nothing, yet costs 0.15-0.3 ms per message on every
+    request (a third of a short step; nearly all of replaying a long conversation). Same wire request."""
+    from openai import AsyncStream
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    return await client.post("/chat/completions", body=request, cast_to=ChatCompletion,
+                             stream=bool(request.get("stream")), stream_cls=AsyncStream[ChatCompletionChunk])
 
 
 def _fill_missing_ids(message: dict[str, Any], step: int) -> None:

@@ -7,7 +7,6 @@ engine, pydantic models, jsonschema, openai) load after the first frame.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -22,12 +21,13 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from playground.tui.messages import EngineEvent, TurnStarting
-from playground.tui.widgets.conversation import Composer, ConversationView, Entry
+from playground.tui.widgets.composer import Composer
 from playground.tui.widgets.status import Status, StatusBar
 
 if TYPE_CHECKING:
     from playground.core.engine import Engine
     from playground.core.session import Session
+    from playground.tui.widgets.conversation import ConversationView, Entry
     from playground.tui.widgets.mocks_pane import MocksPane
     from playground.tui.widgets.tools_pane import ToolsPane
 
@@ -113,6 +113,8 @@ class PlaygroundApp(App):
         self.recorder: Any = None
         self.hide_timings = False
         """Snapshot tests set this: timings show as a fixed mark."""
+        self.cursor_blink = True
+        """Snapshot tests turn blinking cursors off (a blink is not a difference)."""
         self.autosave_seconds = AUTOSAVE_SECONDS
         self.dirty = False
         self._saved_text = ""
@@ -146,7 +148,6 @@ class PlaygroundApp(App):
             with Vertical(id="tools-pane", classes="pane"):
                 yield Static("loading…", classes="pane-loading")
             with Vertical(id="conversation-pane", classes="pane"):
-                yield ConversationView(id="conversation")
                 yield Static("", id="composer-hint")
                 yield Composer(placeholder="Message the model… (Enter sends)", id="composer")
             with Vertical(id="mocks-pane", classes="pane"):
@@ -154,6 +155,7 @@ class PlaygroundApp(App):
             yield VerticalTab("Mocks", "F4", "focus_pane('mocks')", id="mocks-tab", classes="side-tab")
 
     def on_mount(self) -> None:
+        self.composer.cursor_blink = self.cursor_blink
         self.query_one("#conversation-pane").border_title = "Conversation"
         self.query_one(StatusBar).show(Status(name="loading…", provider=""))
         self._layout_for(self.size.width)
@@ -170,8 +172,8 @@ class PlaygroundApp(App):
         self.screen.set_class(self.side == "mocks", "-side-mocks")
 
     @property
-    def conversation(self) -> ConversationView:
-        return self.query_one(ConversationView)
+    def conversation(self) -> "ConversationView":
+        return self.query_one("#conversation")  # type: ignore[return-value]
 
     @property
     def composer(self) -> Composer:
@@ -189,18 +191,30 @@ class PlaygroundApp(App):
 
     async def _open_initial(self) -> None:
         # The first frame is painted; now the costly parts: footer keys, the panes' editors, the session.
+        from playground.tui.widgets.conversation import ConversationView
         from playground.tui.widgets.mocks_pane import MocksPane
         from playground.tui.widgets.tools_pane import ToolsPane
 
+        view = ConversationView(id="conversation")
+        view.hide_timings = self.hide_timings
+        await self.query_one("#conversation-pane").mount(view, before="#composer-hint")
         await self.query(".pane-loading").remove()
         await self.query_one("#tools-pane").mount(ToolsPane(id="tools"))
         await self.query_one("#mocks-pane").mount(MocksPane(id="mocks"))
         await self.mount(Footer(compact=True))
+        self.apply_blink(self.screen)
         path = self.session_path or demo_session_path()
         if path is None:
             self._install(self._new_session(), saved=True)
             return
         self.open_path(path, initial=True)
+
+    def apply_blink(self, root: Any) -> None:
+        from textual.widgets import Input, TextArea
+
+        for widget in root.query("Input, TextArea"):
+            if isinstance(widget, (Input, TextArea)):
+                widget.cursor_blink = self.cursor_blink
 
     def _new_session(self) -> "Session":
         from playground.core.session import Session
@@ -330,6 +344,8 @@ class PlaygroundApp(App):
     # -- the conversation view ----------------------------------------------------------------------
 
     def _reset_view(self) -> None:
+        from playground.tui.widgets.conversation import Entry
+
         view = self.conversation
         view.hide_timings = self.hide_timings
         view.clear()
@@ -386,13 +402,15 @@ class PlaygroundApp(App):
         elif queued:
             start = self._queued_start()
             hint.append("▶ ", style="bold green")
-            hint.append(f"saved turn {start + 1}/{len(self.session.turns)} is in the composer: Enter runs it "
+            hint.append(f"saved turn {start + 1}/{len(self.session.turns)} in the composer: Enter runs it "
                         "· F5 runs all", style="green")
         else:
-            hint.append("Enter sends · F3 ↑↓ picks a message (e edit, x delete) · F1 help", style="dim")
+            hint.append("Enter sends · F3 ↑↓ select · e edit · x delete · F1 help", style="dim")
         self.query_one("#composer-hint", Static).update(hint)
 
     def _notice(self, turn: int, level: str, text: str) -> Entry:
+        from playground.tui.widgets.conversation import Entry
+
         return self.conversation.add(Entry("notice", turn, text, data={"level": level}))
 
     def _fmt_time(self, seconds: float | None) -> str:
@@ -414,6 +432,8 @@ class PlaygroundApp(App):
             self._update_hint()
 
     def send_text(self, text: str) -> None:
+        from playground.tui.widgets.conversation import Entry
+
         if self.session is None or self.engine is None:
             return
         if self.running:
@@ -504,8 +524,7 @@ class PlaygroundApp(App):
         elif kind == "turns":
             for index in range(arguments["first"], arguments["last"] + 1):
                 self.post_message(TurnStarting(run, index))
-                run_turn = getattr(engine, "run_turn", None) or engine._run_turn
-                if not await consume(run_turn(index)):
+                if not await consume(engine.run_turn(index)):
                     break
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -566,17 +585,17 @@ class PlaygroundApp(App):
         view = self.conversation
         for entry in view.entries:
             if entry.kind == "user" and entry.turn == message.turn and entry.data.get("queued"):
-                view.remove_where(lambda e: e is entry)
+                view.remove_where(lambda e, entry=entry: e is entry)
                 entry.data["queued"] = False
                 entry.changed()
                 view.add(entry)
                 break
-        if self.session is not None and self._queued_count() > 1 and not self.composer.value:
-            pass
         self._update_hint()
 
     @on(EngineEvent)
     def _engine_event(self, message: EngineEvent) -> None:
+        from playground.tui.widgets.conversation import Entry
+
         if message.run != self._run_id:
             return
         from playground.core import events as ev
@@ -687,12 +706,16 @@ class PlaygroundApp(App):
             self._step = None
 
     def _assistant_entry(self, turn: int) -> Entry:
+        from playground.tui.widgets.conversation import Entry
+
         if self._assistant is None:
             self._assistant = self.conversation.add(Entry("assistant", turn, step=self._step,
                                                            data={"streaming": True}))
         return self._assistant
 
     def _finish_assistant(self, event: Any, turn: int) -> None:
+        from playground.tui.widgets.conversation import Entry
+
         view = self.conversation
         message = event.message
         calls = message.get("tool_calls") or []
@@ -764,7 +787,7 @@ class PlaygroundApp(App):
         elif self._queued_count() and self.session is not None and \
                 self.composer.value != self.session.turns[self._queued_start()].user:
             self._prefill_composer()
-        elif isinstance(self.focused, ConversationView):
+        elif getattr(self.focused, "id", None) == "conversation":
             self.composer.focus()
 
     def _cancel_run(self) -> None:
@@ -828,8 +851,7 @@ class PlaygroundApp(App):
 
     # -- edit / delete past messages ----------------------------------------------------------------
 
-    @on(ConversationView.EntryAction)
-    def _entry_action(self, event: ConversationView.EntryAction) -> None:
+    def on_conversation_view_entry_action(self, event: "ConversationView.EntryAction") -> None:
         entry = event.entry
         if self.session is None:
             return
@@ -869,6 +891,8 @@ class PlaygroundApp(App):
 
     def _reset_view_keep(self) -> None:
         """Update the system entry in place."""
+        from playground.tui.widgets.conversation import Entry
+
         view = self.conversation
         system = next((e for e in view.entries if e.kind == "system"), None)
         if self.session is None:
@@ -944,6 +968,8 @@ class PlaygroundApp(App):
 
     def _requeue_view(self, start: int) -> None:
         """Show saved turns from `start` on as not run yet (at the end of the view)."""
+        from playground.tui.widgets.conversation import Entry
+
         assert self.session is not None
         view = self.conversation
         view.remove_where(lambda e: e.turn >= start)
@@ -1507,11 +1533,7 @@ class PlaygroundApp(App):
             return False
 
     def mocks_pane_ready(self) -> bool:
-        try:
-            self.mocks_pane
-        except Exception:
-            return False
-        return True
+        return bool(self.query("#mocks"))
 
     # -- status -------------------------------------------------------------------------------------
 

@@ -74,3 +74,31 @@ async def test_a_long_stream_is_shown_live_and_the_ui_still_answers(weather_copy
         assert not entry.data.get("streaming")
         assert "word1999" in app.conversation.plain_text()
         await app.close_engine()
+
+
+async def test_schema_problems_of_the_arguments_are_flagged_on_the_card(weather_copy):
+    from playground.core.events import PendingCall, ToolCallsRequested, ToolResult
+    from playground.core.mocks import ToolOutput
+
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app._run_id += 1
+        run = app._run_id
+        app.running = "running"
+        message = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"unit": "kelvin"}'}}]}
+        problem = "arguments: 'city' is a required property"
+        output = ToolOutput('{"error": "arguments do not match"}', "fault", is_error=True)
+        for event in (StepStarted(1, {}), AssistantMessage(message, "tool_calls", 0.5, 0.1),
+                      ToolCallsRequested((PendingCall("call_1", "get_weather", '{"unit": "kelvin"}',
+                                                      {"unit": "kelvin"}, (problem,), output),), False),
+                      ToolResult("call_1", "get_weather", output)):
+            app.post_message(EngineEvent(run, event, 0))
+        await pilot.pause(0.2)
+        card = app.conversation.last("call")
+        assert card.data["problems"] == [problem]
+        text = app.conversation.plain_text()
+        assert "⚠ arguments: 'city' is a required property" in text
+        assert "error result (model fault)" in text
+        await app.close_engine()

@@ -19,12 +19,14 @@ def _in_the_project(monkeypatch):
 def demo_app():
     app = make_app(FIXTURES / "weather.yaml")
     app.hide_timings = True
+    app.cursor_blink = False
     return app
 
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
@@ -91,6 +93,9 @@ def test_manual_mode_pending_results(snap_compare, size):
 
 async def _settle_pending(pilot) -> None:
     await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 

@@ -62,7 +62,7 @@ def test_start_type_answer_quit(tmp_path):
     try:
         screen = tmux.wait_for("Tools (2)", 60)
         assert "Conversation" in screen and "weather" in screen
-        tmux.wait_for("saved turn 1/1", 30)
+        tmux.wait_for("saved turn 1/1 in the composer", 30)
         time.sleep(0.5)
         tmux.keys("C-u")  # clear the saved turn from the composer
         tmux.keys("-l", "Search for umbrellas")

@@ -25,7 +25,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input
+
+from playground.tui.widgets.composer import Composer  # noqa: F401  (re-exported)
 
 RESULT_PREVIEW_LINES = 12
 _json_highlighter = JSONHighlighter()
@@ -134,7 +135,6 @@ class ConversationView(ScrollView, can_focus=True):
 
     def add(self, entry: Entry) -> Entry:
         self.entries.append(entry)
-        index = len(self.entries) - 1
         self._offsets.append(self._total)
         height = self._measure(entry) if self._width else 1
         self._heights.append(height)
@@ -494,22 +494,6 @@ class ConversationView(ScrollView, can_focus=True):
         text = entry.data.get("arguments", entry.text) if entry.kind == "call" else entry.text
         self.app.copy_to_clipboard(text)
         self.app.notify("Copied the selected message to the clipboard.", timeout=3)
-
-
-class Composer(Input):
-    """The next user message. Enter sends."""
-
-    BINDINGS = [
-        Binding("enter", "send", "Send", id="send"),
-    ]
-
-    class SendRequested(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    def action_send(self) -> None:
-        self.post_message(self.SendRequested(self.value))
 
 
 def segments_text(lines: list[list[Segment]]) -> str:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, OptionList, Select, Static
@@ -286,6 +285,9 @@ class MocksPane(Vertical):
         box = self.query_one("#pending-cards", Vertical)
         box.remove_children()
         box.mount_all([PendingCard(call, index) for index, call in enumerate(calls)])
+        apply_blink = getattr(self.app, "apply_blink", None)
+        if apply_blink is not None:
+            box.call_after_refresh(apply_blink, box)
         title = Text()
         title.append(f"‖ {len(calls)} call{'s' * (len(calls) != 1)} wait for your results", style="bold yellow")
         title.append("\nEdit each result, then submit it (ctrl+j) or all at once (ctrl+r).", style="dim")
@@ -304,7 +306,8 @@ class MocksPane(Vertical):
     def focus_pending(self) -> None:
         cards = [c for c in self.query(".pending-card") if c.submitted is None]
         if cards:
-            cards[0].editor.focus()
+            # no scrolling: the title stays in view and the first editor is just below it
+            cards[0].editor.focus(scroll_visible=cards[0].index > 0)
 
     @property
     def has_pending(self) -> bool:

@@ -272,7 +272,7 @@ class ToolsPane(Vertical):
                     old_names = [tool_name(t) for t in self.tools]
                     self.tools[:] = parsed.tools
                     new_names = [tool_name(t) for t in self.tools]
-                    renamed = {o: n for o, n in zip(old_names, new_names) if o != n and o and n} \
+                    renamed = {o: n for o, n in zip(old_names, new_names, strict=True) if o != n and o and n} \
                         if len(old_names) == len(new_names) else {}
                     self.drafts.clear()
                     self.index = min(self.index, max(len(self.tools) - 1, 0))

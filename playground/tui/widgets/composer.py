@@ -1,0 +1,23 @@
+"""The composer: the next user message (a light module: it is on the first frame)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+
+class Composer(Input):
+    """The next user message. Enter sends."""
+
+    BINDINGS = [
+        Binding("enter", "send", "Send", id="send"),
+    ]
+
+    class SendRequested(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def action_send(self) -> None:
+        self.post_message(self.SendRequested(self.value))

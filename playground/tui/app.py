@@ -17,6 +17,8 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.widget import MountError
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
@@ -190,6 +192,19 @@ class PlaygroundApp(App):
     # -- opening a session --------------------------------------------------------------------------
 
     async def _open_initial(self) -> None:
+        try:
+            await self._mount_panes()
+        except (MountError, NoMatches):
+            if self._exit:  # quit during start-up: the panes are already going away
+                return
+            raise
+        path = self.session_path or demo_session_path()
+        if path is None:
+            self._install(self._new_session(), saved=True)
+            return
+        self.open_path(path, initial=True)
+
+    async def _mount_panes(self) -> None:
         # The first frame is painted; now the costly parts: footer keys, the panes' editors, the session.
         from playground.tui.widgets.conversation import ConversationView
         from playground.tui.widgets.mocks_pane import MocksPane
@@ -203,11 +218,6 @@ class PlaygroundApp(App):
         await self.query_one("#mocks-pane").mount(MocksPane(id="mocks"))
         await self.mount(Footer(compact=True))
         self.apply_blink(self.screen)
-        path = self.session_path or demo_session_path()
-        if path is None:
-            self._install(self._new_session(), saved=True)
-            return
-        self.open_path(path, initial=True)
 
     def apply_blink(self, root: Any) -> None:
         from textual.widgets import Input, TextArea

@@ -22,6 +22,7 @@ from textual.widget import MountError
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from playground.core.files import shown_path
 from playground.tui.messages import EngineEvent, TurnStarting
 from playground.tui.widgets.composer import Composer
 from playground.tui.widgets.status import Status, StatusBar
@@ -1576,13 +1577,6 @@ class PlaygroundApp(App):
         self.sub_title = session.name
 
 
-def shown_path(path: str | Path) -> str:
-    """A path as the user knows it: relative to the working folder when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def _short(text: str, limit: int = 60) -> str:

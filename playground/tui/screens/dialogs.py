@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -14,11 +14,40 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+ResultType = TypeVar("ResultType")
 
-class ConfirmScreen(ModalScreen[str | None]):
-    """A question with buttons; dismisses with the chosen button's id (None on Esc)."""
+
+class _Dialog(ModalScreen[ResultType]):
+    """A modal dialog that Esc dismisses with None."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class _InputDialog(_Dialog[ResultType]):
+    """A dialog around one Input: Enter or the "ok" button accepts, any other button cancels."""
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._accept()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self._accept()
+        else:
+            self.dismiss(None)
+
+    def _accept(self) -> None:
+        raise NotImplementedError
+
+
+class ConfirmScreen(_Dialog[str | None]):
+    """A question with buttons; dismisses with the chosen button's id (None on Esc)."""
 
     def __init__(self, title: str, message: str, buttons: Iterable[tuple[str, str, str]],
                  *, keys: dict[str, str] | None = None) -> None:
@@ -49,14 +78,9 @@ class ConfirmScreen(ModalScreen[str | None]):
         event.stop()
         self.dismiss(event.button.id)
 
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
 
-
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(_InputDialog[str | None]):
     """One line of input with a live check; Enter accepts, Esc cancels."""
-
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, value: str = "", *, hint: str = "",
                  check: Callable[[str], str | None] | None = None, placeholder: str = "") -> None:
@@ -89,19 +113,6 @@ class PromptScreen(ModalScreen[str | None]):
         problem = self._problem(event.value)
         self.query_one("#prompt-problem", Static).update(Text(problem or "", style="red"))
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._accept()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._accept()
-        else:
-            self.dismiss(None)
-
     def _accept(self) -> None:
         value = self.query_one(Input).value
         problem = self._problem(value)
@@ -110,14 +121,9 @@ class PromptScreen(ModalScreen[str | None]):
             return
         self.dismiss(value)
 
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
 
-
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(_Dialog[str | None]):
     """Pick one of several options (id, label); the current one is highlighted."""
-
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, options: Iterable[tuple[str | None, str | Text]], *,
                  current: str | None = None, hint: str = "") -> None:
@@ -156,9 +162,6 @@ class ChoiceScreen(ModalScreen[str | None]):
         event.stop()
         self.dismiss(event.option.id)
 
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
-
 
 class _FilteredTree(DirectoryTree):
     suffixes: tuple[str, ...] = ()
@@ -168,10 +171,8 @@ class _FilteredTree(DirectoryTree):
                 and not p.name.endswith(".autosave.yaml")]
 
 
-class FileScreen(ModalScreen[Path | None]):
+class FileScreen(_InputDialog[Path | None]):
     """Type a path or pick it in the tree below; Enter opens."""
-
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, start: Path, suffixes: tuple[str, ...], value: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -201,19 +202,6 @@ class FileScreen(ModalScreen[Path | None]):
         self.query_one(Input).value = str(event.path)
         self._accept()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._accept()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._accept()
-        else:
-            self.dismiss(None)
-
     def _accept(self) -> None:
         value = self.query_one(Input).value.strip()
         if not value:
@@ -226,6 +214,3 @@ class FileScreen(ModalScreen[Path | None]):
             self.query_one("#file-problem", Static).update(Text(f"no such file: {path}", style="red"))
             return
         self.dismiss(path)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)

@@ -70,6 +70,7 @@ def python_script(session: Session) -> str:
         hand=_literal(hand),
         users=_literal(users),
         max_steps=session.max_steps,
+        stream=session.stream,
     )
 
 
@@ -139,6 +140,7 @@ API_KEY_ENV = {key_env}
 SYSTEM = {system}
 TOOLS = {tools}
 OPTIONS = {options}
+STREAM = {stream}
 MAX_STEPS = {max_steps}
 USER_MESSAGES = {users}
 HAND_RESULTS = {hand}
@@ -171,18 +173,48 @@ MOCKS = {table}
 
 
 def answer(call):
-    if call.id in HAND_RESULTS:
-        result = HAND_RESULTS[call.id]
+    if call["id"] in HAND_RESULTS:
+        result = HAND_RESULTS[call["id"]]
         return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
-    name = call.function.name
+    name = call["function"]["name"]
     if name not in MOCKS:
         return json.dumps({{"error": f"no mock for tool {{name!r}}"}})
     try:
-        arguments = json.loads(call.function.arguments or "{{}}")
+        arguments = json.loads(call["function"]["arguments"] or "{{}}")
         result = MOCKS[name](**arguments)
     except Exception as error:
         result = {{"error": f"{{type(error).__name__}}: {{error}}"}}
     return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+
+
+def ask(client, messages):
+    """One request; returns the assistant message as it goes back into the conversation."""
+    request = {{"messages": messages, **({{"tools": TOOLS}} if TOOLS else {{}}), **OPTIONS}}
+    if not STREAM:
+        message = client.chat.completions.create(**request).choices[0].message
+        calls = [{{"id": c.id, "type": "function",
+                  "function": {{"name": c.function.name, "arguments": c.function.arguments}}}}
+                 for c in message.tool_calls or []]
+        return assistant(message.content, calls)
+    text, calls = [], {{}}
+    for chunk in client.chat.completions.create(stream=True, stream_options={{"include_usage": True}}, **request):
+        for choice in chunk.choices:
+            text.append(choice.delta.content or "")
+            print(choice.delta.content or "", end="", flush=True)
+            for part in choice.delta.tool_calls or []:
+                call = calls.setdefault(part.index if part.index is not None else len(calls),
+                                        {{"id": "", "type": "function", "function": {{"name": "", "arguments": ""}}}})
+                call["id"] = part.id or call["id"]
+                call["function"]["name"] += (part.function and part.function.name) or ""
+                call["function"]["arguments"] += (part.function and part.function.arguments) or ""
+    return assistant("".join(text), list(calls.values()))
+
+
+def assistant(content, calls):
+    message = {{"role": "assistant", "content": content or None}}
+    if calls:
+        message["tool_calls"] = calls
+    return message
 
 
 def main():
@@ -194,16 +226,16 @@ def main():
         print(f"user: {{text}}")
         messages.append({{"role": "user", "content": text}})
         for _ in range(MAX_STEPS):
-            response = client.chat.completions.create(messages=messages, **({{"tools": TOOLS}} if TOOLS else {{}}), **OPTIONS)
-            message = response.choices[0].message
-            messages.append(message.model_dump(exclude_none=True, exclude={{"refusal", "annotations", "audio"}}))
-            if not message.tool_calls:
-                print(f"assistant: {{message.content}}")
+            print("assistant: ", end="", flush=True)
+            message = ask(client, messages)  # a streamed answer is printed as it arrives
+            print("" if STREAM else message["content"] or "")
+            messages.append(message)
+            if not message.get("tool_calls"):
                 break
-            for call in message.tool_calls:
+            for call in message["tool_calls"]:
                 content = answer(call)
-                print(f"tool {{call.function.name}}({{call.function.arguments}}) -> {{content}}")
-                messages.append({{"role": "tool", "tool_call_id": call.id, "content": content}})
+                print(f"tool {{call['function']['name']}}({{call['function']['arguments']}}) -> {{content}}")
+                messages.append({{"role": "tool", "tool_call_id": call["id"], "content": content}})
         else:
             print(f"stopped after {{MAX_STEPS}} steps")
 

@@ -225,11 +225,11 @@ class Engine:
                 if assembler.missing_index:
                     yield Fault("missing_index", "the stream's tool-call deltas have no 'index'; "
                                 "calls were told apart by their ids")
-                if assembler.chunks == 0:
-                    yield Fault("empty_response", "the stream ended without a single chunk")
+                empty = assembler.chunks == 0
             else:
                 response = (await create_completion(client, request)).to_dict()
                 message, finish_reason = message_from_response(response)
+                empty = not response.get("choices")
                 first_token = time.perf_counter() - started
                 usage, model = response.get("usage"), response.get("model")
         except asyncio.CancelledError:
@@ -240,6 +240,10 @@ class Engine:
             self.steps -= 1
             self._turn_steps -= 1
             raise StepFailed(describe_error(error)) from None
+        if empty:
+            self.steps -= 1
+            self._turn_steps -= 1
+            raise StepFailed(ErrorEvent("protocol", "the model's response was empty: no chunks, no choices"))
         message = for_history(message)
         _fill_missing_ids(message, self.steps)
         yield AssistantMessage(message, finish_reason, time.perf_counter() - started, first_token, model)
@@ -251,7 +255,7 @@ class Engine:
     async def _answer(self, calls: list[dict[str, Any]], turn: Turn) -> AsyncIterator[Event]:
         pending = []
         for call in calls:
-            pending_call, faults = self._propose(call, turn)
+            pending_call, faults = await self._propose(call, turn)
             for fault in faults:
                 yield fault
             pending.append(pending_call)
@@ -275,7 +279,7 @@ class Engine:
             self.messages.append({"role": "tool", "tool_call_id": p.call_id, "content": output.content})
             yield ToolResult(p.call_id, p.name, output)
 
-    def _propose(self, call: dict[str, Any], turn: Turn) -> tuple[PendingCall, list[Fault]]:
+    async def _propose(self, call: dict[str, Any], turn: Turn) -> tuple[PendingCall, list[Fault]]:
         call_id = call["id"]
         name = call["function"]["name"]
         raw = call["function"]["arguments"]
@@ -304,8 +308,15 @@ class Engine:
         if call_id in turn.results:
             output = ToolOutput(result_text(turn.results[call_id]), "hand")
         elif output is None:
-            output = self.mocks.resolve(name, parsed)
+            output = await self._mock_output(name, parsed)
         return PendingCall(call_id, name, raw, parsed, tuple(problems), output), faults
+
+    async def _mock_output(self, name: str, arguments: Any) -> ToolOutput:
+        """Python mocks run in a thread: a slow one must not freeze the caller's event loop (the
+        TUI), and cancelling the step stops waiting for it."""
+        if self.mocks.runs_code(name):
+            return await asyncio.to_thread(self.mocks.resolve, name, arguments)
+        return self.mocks.resolve(name, arguments)
 
     def _get_client(self) -> "openai.AsyncOpenAI":
         if self._client is None:
@@ -316,7 +327,7 @@ class Engine:
                     profile = resolve_profile(self.session.provider, self.session.base_dir)
                     self._client = connect(profile)
                 except ProviderError as error:
-                    raise StepFailed(ErrorEvent("network", str(error))) from None
+                    raise StepFailed(ErrorEvent("config", str(error))) from None
         return self._client
 
 
@@ -355,7 +366,7 @@ def describe_error(error: Exception) -> ErrorEvent:
         detail = (body.get("error") or body).get("message") if isinstance(body.get("error") or body, dict) else None
         return ErrorEvent("http", f"HTTP {error.status_code}: {detail or error.message}", status=error.status_code)
     if isinstance(error, ProviderError):
-        return ErrorEvent("network", str(error))
+        return ErrorEvent("config", str(error))
     return ErrorEvent("internal", f"{type(error).__name__}: {error}")
 
 

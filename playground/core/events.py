@@ -10,9 +10,9 @@ from playground.core.transcript import Usage
 
 FaultKind = Literal[
     "arguments_not_json", "arguments_invalid", "unknown_tool", "missing_index",
-    "stop_with_tool_calls", "empty_response",
+    "stop_with_tool_calls",
 ]
-ErrorKind = Literal["network", "timeout", "http", "replay", "cancelled", "max_steps", "internal"]
+ErrorKind = Literal["network", "timeout", "http", "protocol", "replay", "config", "cancelled", "max_steps", "internal"]
 
 
 @dataclass(frozen=True)

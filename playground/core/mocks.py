@@ -3,6 +3,7 @@ result the user sees, never a crash."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import re
@@ -13,7 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from playground.core.session import MOCK_KINDS, MockSpec, result_text
+from playground.core.session import MOCK_KINDS, MockSpec, Session, result_text
+from playground.core.tools import Problem
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class _ModuleCache:
         sys.modules[unique] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             sys.modules.pop(unique, None)
             raise PythonMockError(f"mock module {module_name!r} failed to import: {_describe(error)}") from None
         return module
@@ -128,6 +130,11 @@ class MockRunner:
 
     def reset(self) -> None:
         self._calls.clear()
+
+    def runs_code(self, tool_name: str) -> bool:
+        """Whether answering this tool may run user code (a python mock, maybe inside a sequence)."""
+        spec = self.mocks.get(tool_name)
+        return spec is not None and (spec.kind == "python" or spec.kind == "sequence")
 
     def resolve(self, tool_name: str, arguments: Any) -> ToolOutput:
         spec = self.mocks.get(tool_name)
@@ -162,7 +169,7 @@ class MockRunner:
             return error_output(str(error), source)
         try:
             value = function(**arguments)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             return error_output(f"mock {target} raised {_describe(error)}", source)
         try:
             return ToolOutput(result_text(value), source)
@@ -176,3 +183,59 @@ def _sequence_item(item: Any) -> MockSpec:
     if isinstance(item, dict) and len(item) == 1 and next(iter(item)) in MOCK_KINDS and next(iter(item)) != "sequence":
         return MockSpec.model_validate(item)
     return MockSpec(static=item)
+
+
+def mock_problems(session: Session) -> list[Problem]:
+    """What is wrong with the session's mocks before anything runs (warnings: the run still goes,
+    and the call gets an error result): a mock for a tool that does not exist, a python mock whose
+    module or function is missing, a template placeholder that is not one of the tool's parameters.
+    Reads mock modules as text; runs nothing."""
+    problems: list[Problem] = []
+    for name, spec in session.mocks.items():
+        tool = session.find_tool(name)
+        if tool is None:
+            problems.append(Problem("warning", f"mocks.{name}", f"there is no tool named {name!r}"))
+        problems.extend(_spec_problems(spec, f"mocks.{name}", tool, session.base_dir))
+    return problems
+
+
+def _spec_problems(spec: MockSpec, at: str, tool: dict[str, Any] | None, base_dir: Path) -> list[Problem]:
+    if spec.kind == "sequence":
+        return [problem for index, item in enumerate(spec.sequence or [])
+                for problem in _spec_problems(_sequence_item(item), f"{at}.sequence[{index}]", tool, base_dir)]
+    if spec.kind == "python":
+        message = _python_target_problem(spec.python or "", base_dir)
+        return [Problem("warning", f"{at}.python", message)] if message else []
+    if spec.kind == "template" and tool is not None:
+        parameters = set((tool.get("function", {}).get("parameters") or {}).get("properties") or {})
+        unknown = sorted({name.split(".")[0] for name in _placeholders(spec.template)} - parameters)
+        return [Problem("warning", f"{at}.template", f"{{{{{name}}}}} is not a parameter of the tool; it will be empty")
+                for name in unknown]
+    return []
+
+
+def _placeholders(template: Any) -> list[str]:
+    if isinstance(template, str):
+        return _PLACEHOLDER.findall(template)
+    if isinstance(template, list):
+        return [name for item in template for name in _placeholders(item)]
+    if isinstance(template, dict):
+        return [name for key, value in template.items() for name in _placeholders(key) + _placeholders(value)]
+    return []
+
+
+def _python_target_problem(target: str, base_dir: Path) -> str | None:
+    module_name, function_name = target.split(":", 1)
+    path = base_dir / (module_name.replace(".", "/") + ".py")
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"mock module {module_name!r} not found (looked for {path})"
+    except (OSError, UnicodeDecodeError, SyntaxError) as error:
+        return f"mock module {module_name!r} cannot be read: {error}"
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    if function_name not in defined:
+        return f"mock module {module_name!r} has no function {function_name!r}"
+    return None

@@ -25,6 +25,7 @@ def looks_like_session(text: str) -> bool:
 
 
 def validate_file(path: Path) -> Report:
+    from playground.core.mocks import mock_problems
     from playground.core.tools import parse_tools_text
 
     report = Report(path)
@@ -41,7 +42,7 @@ def validate_file(path: Path) -> Report:
             session = load_session(path)
         except InputError as error:
             return _input_error(report, str(error))
-        problems = session.tool_problems()
+        problems = session.tool_problems() + mock_problems(session)
         kind = f"session, {_count(len(session.tools), 'tool')}, {_count(len(session.turns), 'turn')}"
     else:
         parsed = parse_tools_text(text, source=str(path))

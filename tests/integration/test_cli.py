@@ -140,3 +140,27 @@ def test_python_export_runs_as_is_against_the_offline_model(tmp_path, fixture):
     assert "assistant:" in run.stdout
     if fixture == "weather.yaml":
         assert 'tool get_weather({"city": "New York"})' in run.stdout and "Umbrella A" in run.stdout
+
+
+def test_replay_of_a_cassette_whose_stream_was_cut_off_fails(tmp_path):
+    lines = (ROOT / "cassettes" / "weather.yaml").read_text().splitlines(keepends=True)
+    body_start = next(i for i, line in enumerate(lines) if line.strip() == "string: |+")
+    end = next(i for i in range(body_start + 1, len(lines)) if "data: [DONE]" in lines[i])
+    truncated = lines[: body_start + 1] + ["        data: [DONE]\n"] + lines[end + 1:]
+    cassette = tmp_path / "cut.yaml"
+    cassette.write_text("".join(truncated))
+    result = playground("replay", WEATHER, "--cassette", str(cassette))
+    assert_clean_error(result, 1, "empty")
+
+
+@pytest.mark.parametrize("name", ["weather", "failing_tool"])
+def test_python_export_replays_against_its_own_cassette_served(tmp_path, name):
+    from playground.server import serve_cassette
+
+    script = tmp_path / "demo.py"
+    script.write_text(playground("export", str(FIXTURES / f"{name}.yaml"), "--format", "python").stdout)
+    with serve_cassette(ROOT / "cassettes" / f"{name}.yaml") as server:
+        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                             cwd=tmp_path, env={**os.environ, "OPENAI_BASE_URL": server.base_url})
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and run.stdout.count("assistant: ") >= 2

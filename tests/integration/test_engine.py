@@ -15,7 +15,7 @@ from playground.core import events as ev
 from playground.core.engine import Engine, run_session
 from playground.core.loopback import LoopbackServer, Request, Response
 from playground.core.offline import OfflineServer
-from playground.core.session import ForcedFunction, Session, Turn, load_session
+from playground.core.session import ForcedFunction, MockSpec, Session, Turn, load_session
 from tests.conftest import FIXTURES
 
 DEMO_TEXT = "What's the weather like in New York today? Also search for umbrellas"
@@ -323,3 +323,44 @@ async def test_truncate_drops_a_turn_and_what_follows(offline):
     await engine.aclose()
     assert isinstance(events[-1], ev.TurnFinished)
     assert any(c["arguments"] == {"city": "Porto", "nights": 2} for c in engine.transcript().tool_calls())
+
+
+async def test_a_slow_python_mock_does_not_block_the_event_loop_and_can_be_cancelled(offline, tmp_path):
+    (tmp_path / "slow.py").write_text("import time\n\ndef f(**kw):\n    time.sleep(0.5)\n    return {'ok': True}\n")
+    session = demo()
+    session.path = tmp_path / "s.yaml"
+    session.mocks = {"get_weather": MockSpec(python="slow:f"), "search_products": MockSpec(python="slow:f")}
+    engine = Engine(session, client_factory=factory(offline.base_url))
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    tick_task = asyncio.create_task(ticker())
+    events = await collect(engine.run_all())
+    assert isinstance(events[-1], ev.TurnFinished) and ticks >= 20  # the loop ran during 1 s of mocks
+
+    run = asyncio.create_task(collect(engine.send("What's the weather in Rome?")))
+    await asyncio.sleep(0.3)  # inside the slow mock
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    tick_task.cancel()
+    await engine.aclose()
+    assert engine.messages[-1] == {"role": "user", "content": "What's the weather in Rome?"}
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_an_empty_response_is_an_error_not_an_answer(stream):
+    empty_stream = lambda r: Response(200, {"content-type": "text/event-stream"}, b"data: [DONE]\n\n")  # noqa: E731
+    empty_body = completion({"content": "x"})
+    with Crafted(empty_stream if stream else empty_body) as server:
+        if not stream:
+            body = json.dumps({"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": []})
+            server.answers[0] = lambda r: Response(200, {"content-type": "application/json"}, body.encode())
+        transcript, events = await run_crafted(server, demo(stream=stream))
+    assert [e.kind for e in events if isinstance(e, ev.ErrorEvent)] == ["protocol"]
+    assert transcript.steps == 0 and transcript.messages[-1]["role"] == "user"

@@ -94,3 +94,42 @@ def test_python_mock_module_is_reloaded_when_it_changes(tmp_path):
     stat = module.stat()
     os.utime(module, (stat.st_atime, stat.st_mtime + 5))
     assert mocks.resolve("f", {}).content == "2"
+
+
+def test_a_mock_that_calls_sys_exit_is_an_error_result_not_an_exit(tmp_path):
+    (tmp_path / "quits.py").write_text("import sys\n\ndef f(**kw):\n    sys.exit('bye')\n")
+    (tmp_path / "quits_on_import.py").write_text("import sys\nsys.exit(3)\n\ndef f(**kw):\n    return 1\n")
+    mocks = runner(tmp_path, a={"python": "quits:f"}, b={"python": "quits_on_import:f"})
+    called, imported = mocks.resolve("a", {}), mocks.resolve("b", {})
+    assert called.is_error and "SystemExit: bye" in called.content
+    assert imported.is_error and "failed to import: SystemExit: 3" in imported.content
+
+
+def test_mock_problems_are_found_without_running_anything(tmp_path):
+    from playground.core.mocks import mock_problems
+    from playground.core.session import parse_session
+
+    (tmp_path / "m.py").write_text("import os\nos.system('touch RAN')\n\ndef real(**kw):\n    return 1\n")
+    session = parse_session(
+        "tools:\n"
+        "  - {type: function, function: {name: search, parameters: {type: object, properties: {query: {type: string}}}}}\n"
+        "mocks:\n"
+        "  search: {sequence: [{template: {q: '{{query}}', n: '{{nosuch}}'}}, {python: 'm:missing'}]}\n"
+        "  ghost: {python: 'nomodule:f'}\n", tmp_path / "s.yaml")
+    problems = {(p.path, p.severity): p.message for p in mock_problems(session)}
+    assert problems == {
+        ("mocks.search.sequence[0].template", "warning"): "{{nosuch}} is not a parameter of the tool; it will be empty",
+        ("mocks.search.sequence[1].python", "warning"): "mock module 'm' has no function 'missing'",
+        ("mocks.ghost", "warning"): "there is no tool named 'ghost'",
+        ("mocks.ghost.python", "warning"): f"mock module 'nomodule' not found (looked for {tmp_path / 'nomodule.py'})",
+    }
+    assert not (tmp_path / "RAN").exists()
+
+
+def test_bundled_fixtures_have_no_mock_problems():
+    from playground.core.mocks import mock_problems
+    from playground.core.session import load_session
+
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        if not path.name.endswith(".autosave.yaml"):
+            assert mock_problems(load_session(path)) == [], path.name

@@ -241,6 +241,148 @@ def test_parallel_false_gives_at_most_one_call() -> None:
     assert calls == [("get_weather", {"city": "New York"})]
 
 
+def _steps(request: dict, results: dict, limit: int = 8) -> list[dict]:
+    """Answer tool calls with results[name] until the model answers in text; every response, in order."""
+    responses = []
+    for _ in range(limit):
+        response = complete(request)
+        responses.append(response)
+        message = response["choices"][0]["message"]
+        if not message.get("tool_calls"):
+            return responses
+        request = _with_results(request, response, [results[c["function"]["name"]] for c in message["tool_calls"]])
+    raise AssertionError(f"still calling tools after {limit} steps")
+
+
+def test_parallel_false_calls_one_clause_per_step_then_answers() -> None:
+    responses = _steps(_request(SEED, parallel_tool_calls=False),
+                       {"get_weather": WEATHER, "search_products": PRODUCTS})
+    assert [_calls(r) for r in responses] == [
+        [("get_weather", {"city": "New York"})], [("search_products", {"query": "umbrellas"})], []]
+    assert [r["choices"][0]["finish_reason"] for r in responses] == ["tool_calls", "tool_calls", "stop"]
+    text = responses[-1]["choices"][0]["message"]["content"]
+    for fact in ("New York", "Sunny", "Umbrella A", "umbrellas"):
+        assert fact in text
+    ids = [r["choices"][0]["message"]["tool_calls"][0]["id"] for r in responses[:2]]
+    assert ids[0] != ids[1]
+
+
+def test_parallel_false_steps_pass_the_strict_wire_schemas(server: OfflineServer, reference: Path) -> None:
+    schemas = reference / "openai-wire" / "schemas"
+
+    def validator(name: str) -> Draft202012Validator:
+        return Draft202012Validator(json.loads((schemas / f"{name}.schema.json").read_text()))
+
+    requests, request = [], _request(SEED, parallel_tool_calls=False)
+    for response in _steps(request, {"get_weather": WEATHER, "search_products": PRODUCTS}):
+        requests.append(request)
+        calls = response["choices"][0]["message"].get("tool_calls") or []
+        if calls:
+            request = _with_results(request, response, [WEATHER if c["function"]["name"] == "get_weather"
+                                                        else PRODUCTS for c in calls])
+    assert len(requests) == 3
+    for request in requests:
+        assert list(validator("CreateChatCompletionRequest").iter_errors(request)) == []
+        status, _headers, body = _post(server, request)
+        assert status == 200
+        assert list(validator("CreateChatCompletionResponse").iter_errors(json.loads(body))) == []
+        status, _headers, body = _post(server, {**request, "stream": True, "stream_options": {"include_usage": True}})
+        assert status == 200
+        events = body.decode().split("\n\n")
+        assert events[-2:] == ["data: [DONE]", ""]
+        for event in events[:-2]:
+            assert list(validator("CreateChatCompletionStreamResponse").iter_errors(json.loads(event[6:]))) == []
+
+
+def test_parallel_false_continues_under_required_and_allowed_tools() -> None:
+    for choice in ("required", {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": [
+            {"type": "function", "function": {"name": "get_weather"}},
+            {"type": "function", "function": {"name": "search_products"}}]}}):
+        responses = _steps(_request(SEED, parallel_tool_calls=False, tool_choice=choice),
+                           {"get_weather": WEATHER, "search_products": PRODUCTS})
+        assert [len(_calls(r)) for r in responses] == [1, 1, 0]
+
+
+def test_parallel_false_same_tool_for_two_places_in_two_steps() -> None:
+    responses = _steps(_request("What's the weather in Paris and in London?", parallel_tool_calls=False),
+                       {"get_weather": WEATHER})
+    assert [_calls(r) for r in responses] == [
+        [("get_weather", {"city": "Paris"})], [("get_weather", {"city": "London"})], []]
+
+
+def test_parallel_false_after_results_answers_in_text_when_forced_or_done() -> None:
+    forced = _request(SEED, parallel_tool_calls=False,
+                      tool_choice={"type": "function", "function": {"name": "get_weather"}})
+    assert [len(_calls(r)) for r in _steps(forced, {"get_weather": WEATHER})] == [1, 0]
+    single = _request("What's the weather in Oslo?", parallel_tool_calls=False)
+    assert [len(_calls(r)) for r in _steps(single, {"get_weather": WEATHER})] == [1, 0]
+    irrelevant = _request("Tell me a joke", parallel_tool_calls=False, tool_choice="required")
+    assert [len(_calls(r)) for r in _steps(irrelevant, {"get_weather": WEATHER, "search_products": PRODUCTS})] == [1, 0]
+
+
+def test_parallel_false_never_repeats_a_clause() -> None:
+    """Calls made since the user message count by name and arguments, else by tool (edited arguments)."""
+    request = _request(SEED, parallel_tool_calls=False)
+    first = complete(request)
+    edited = json.loads(json.dumps(first))
+    edited["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = '{"city": "Boston"}'
+    second = complete(_with_results(request, edited, [WEATHER]))
+    assert _calls(second) == [("search_products", {"query": "umbrellas"})]
+    # both clauses answered (in the other order, in one message): text
+    both = complete(request | {"parallel_tool_calls": True})
+    reordered = json.loads(json.dumps(both))
+    reordered["choices"][0]["message"]["tool_calls"].reverse()
+    done = complete(_with_results(request, reordered, [PRODUCTS, WEATHER]))
+    assert done["choices"][0]["finish_reason"] == "stop"
+    # as many calls made as clauses planned, whatever they were: text
+    other = json.loads(json.dumps(first))
+    other["choices"][0]["message"]["tool_calls"][0]["function"] = {"name": "search_products",
+                                                                    "arguments": '{"query": "boots"}'}
+    first_round = _with_results(request, other, [PRODUCTS])
+    after_one = complete(first_round)
+    assert _calls(after_one) == [("get_weather", {"city": "New York"})]
+    final = complete(_with_results(first_round, after_one, [WEATHER]))
+    assert final["choices"][0]["finish_reason"] == "stop"
+    assert "boots" in final["choices"][0]["message"]["content"]
+
+
+def test_parallel_true_still_answers_in_text_after_results() -> None:
+    responses = _steps(_request(SEED), {"get_weather": WEATHER, "search_products": PRODUCTS})
+    assert [len(_calls(r)) for r in responses] == [2, 0]
+
+
+def test_parallel_false_earlier_turns_do_not_count() -> None:
+    """Only calls after the latest user message count: a new message asking the same again calls again."""
+    request = _request(SEED, parallel_tool_calls=False)
+    responses = _steps(request, {"get_weather": WEATHER, "search_products": PRODUCTS})
+    messages = [*request["messages"]]
+    for response, result in zip(responses, [WEATHER, PRODUCTS]):
+        messages += [response["choices"][0]["message"] | {"content": None},
+                     {"role": "tool", "tool_call_id": response["choices"][0]["message"]["tool_calls"][0]["id"],
+                      "content": json.dumps(result)}]
+    messages += [{"role": "assistant", "content": responses[-1]["choices"][0]["message"]["content"]},
+                 {"role": "user", "content": SEED}]
+    again = complete({**request, "messages": messages})
+    assert _calls(again) == [("get_weather", {"city": "New York"})]
+
+
+async def test_engine_runs_the_seed_one_call_per_step_with_parallel_off(server: OfflineServer) -> None:
+    from playground.core.engine import run_session
+    from playground.core.session import load_session
+
+    session = load_session(Path(__file__).resolve().parents[2] / "fixtures" / "weather.yaml")
+    session.parallel_tool_calls = False
+    transcript, _events = await run_session(session, client_factory=lambda: openai.AsyncOpenAI(
+        base_url=server.base_url, api_key="sk-test", max_retries=0))
+    assert transcript.steps == 3
+    assert [(c["name"], c["arguments"]) for c in transcript.tool_calls()] == [
+        ("get_weather", {"city": "New York"}), ("search_products", {"query": "umbrellas"})]
+    assert [len(m.get("tool_calls") or []) for m in transcript.messages if m["role"] == "assistant"] == [1, 1, 0]
+    final = transcript.final_text or ""
+    for fact in ("New York", "Sunny", "Umbrella A"):
+        assert fact in final
+
+
 def test_same_tool_twice_for_two_places() -> None:
     calls = _calls(complete(_request("What's the weather in Paris and in London?")))
     assert calls == [("get_weather", {"city": "Paris"}), ("get_weather", {"city": "London"})]
@@ -278,6 +420,30 @@ def test_allowed_tools_choice_restricts_the_tools() -> None:
 ])
 def test_arguments_are_filled_from_the_text(text: str, tools: list, expected: list) -> None:
     assert _calls(complete(_request(text, tools=tools))) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Is it raining in São Paulo?", [("get_weather", {"city": "São Paulo"})]),
+    ("Will it snow in Ürümqi tomorrow?", [("get_weather", {"city": "Ürümqi"})]),
+    ("How hot is it in Zürich right now?", [("get_weather", {"city": "Zürich"})]),
+    ("What's the temperature in Reykjavík in fahrenheit?", [("get_weather", {"city": "Reykjavík",
+                                                                             "unit": "fahrenheit"})]),
+    ("Is it sunny in Malmö?", [("get_weather", {"city": "Malmö"})]),
+    # weather words that are products stay with the catalog search; umbrellas are products
+    ("Search for rain jackets", [("search_products", {"query": "rain jackets"})]),
+    ("Find hot sauce under $10", [("search_products", {"query": "hot sauce", "max_price": 10})]),
+    ("search for umbrellas in Île-de-France", [("search_products", {"query": "umbrellas"})]),
+])
+def test_weather_words_and_non_ascii_places(text: str, expected: list) -> None:
+    assert _calls(complete(_request(text))) == expected
+
+
+def test_a_tool_named_for_a_weather_word_beats_the_weather_tool() -> None:
+    thermostat = {"type": "function", "function": {
+        "name": "set_temperature", "description": "Set the thermostat of the house",
+        "parameters": {"type": "object", "properties": {"degrees": {"type": "number"}}, "required": ["degrees"]}}}
+    calls = _calls(complete(_request("Set the temperature to 21 degrees", tools=[*TOOLS, thermostat])))
+    assert calls == [("set_temperature", {"degrees": 21})]
 
 
 def test_user_content_as_parts() -> None:

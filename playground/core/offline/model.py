@@ -157,6 +157,9 @@ class _Turn:
         """
         last = self.messages[-1]
         if last.get("role") == "tool":
+            follow_up = self._next_sequential_call()
+            if follow_up is not None:
+                return _Answer(None, self._tool_calls([follow_up]), "tool_calls")
             return self._text(_results_text(self.messages))
         if last.get("role") != "user":
             return self._text(f"I'm the offline model. The conversation ends with a {last.get('role')} message, "
@@ -167,6 +170,43 @@ class _Turn:
             if calls:
                 return _Answer(None, self._tool_calls(calls), "tool_calls")
         return self._text(self._plain_text(text))
+
+    def _next_sequential_call(self) -> tuple[_Tool, dict] | None:
+        """With parallel_tool_calls off, after tool results: the next clause's call not made yet, if any.
+
+        The user message's clauses are planned as under parallel calls (in order, above the threshold,
+        tool_choice auto or required only); each step makes the first planned call that the assistant
+        messages since that user message have not made. It cannot loop: a planned call counts as made
+        when a call with the same name and arguments was made (or, failing that, any not yet matched
+        call of the same tool, e.g. one whose arguments were edited), and once as many calls were made
+        as were planned the answer is text.
+        """
+        if self.parallel or not self.tools or self.tool_choice == "none":
+            return None
+        if isinstance(self.tool_choice, tuple) and self.tool_choice[0] == "forced":
+            return None
+        tools = self.tools
+        if isinstance(self.tool_choice, tuple) and self.tool_choice[0] == "allowed":
+            tools = [t for t in tools if t.name in set(self.tool_choice[2])]
+        text = _last_user_text(self.messages)
+        planned = _unique(_calls_of(_candidates([_Profile.of(t) for t in tools], text), text))
+        made = _calls_since_user(self.messages)
+        if len(made) >= len(planned):
+            return None
+        keys = [_call_key(tool.name, arguments) for tool, arguments in planned]
+        answered = [False] * len(planned)
+        left = []
+        for name, key in made:
+            index = next((i for i, k in enumerate(keys) if not answered[i] and k == key), None)
+            if index is None:
+                left.append(name)
+            else:
+                answered[index] = True
+        for name in left:
+            index = next((i for i, (t, _a) in enumerate(planned) if not answered[i] and t.name == name), None)
+            if index is not None:
+                answered[index] = True
+        return next((call for call, done in zip(planned, answered) if not done), None)
 
     def _plain_text(self, text: str) -> str:
         response_format = self.request.get("response_format") or {}
@@ -508,7 +548,7 @@ specific specified provide provided particular certain current one ones thing th
 more most less few each every other another such only own same able via per well really maybe kind sort way return
 returns default defaults optional required value values parameter parameters string list type data info information
 """.split())
-_TOKEN = re.compile(r"[A-Za-z][\w'’]*|\$?\d[\d,]*(?:\.\d+)?%?")
+_TOKEN = re.compile(r"[^\W\d_][\w'’]*|\$?\d[\d,]*(?:\.\d+)?%?")  # words may start with any letter (Ürümqi)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -543,6 +583,19 @@ _SYNONYMS = {
     "fly": "flight", "airfare": "flight", "stay": "hotel", "lodging": "hotel",
 }
 
+# Weaker synonyms: words that point to a topic without naming it ("Is it raining?" is about the weather).
+# They count towards the topic word only as much as one description word (RELATED_WEIGHT), and only on
+# the user's side, so a tool that names the word itself ("set_temperature", "rain jackets" in a
+# catalog search) still wins over the topic's tool.
+RELATED_WEIGHT = 1.0
+_RELATED_WORDS = {
+    "weather": """rain raining rainy rained snow snowing snowy sunny sunshine cloudy clouds windy wind storm stormy
+                  thunderstorm temperature temperatures hot cold warm chilly freezing humid humidity drizzle foggy
+                  fog hail""",
+}
+_RELATED = {_strip_suffix(word): topic for topic, words in _RELATED_WORDS.items() for word in words.split()}
+
+
 
 @lru_cache(maxsize=8192)
 def _is_stop(word: str) -> bool:
@@ -573,7 +626,14 @@ class _Profile:
         return cls(tool, _weights(tool.name, tool.description, tool.schema_key))
 
     def score(self, stems: Iterable[str]) -> float:
-        return sum(self.weights.get(word, 0.0) for word in set(stems))
+        contributions: dict[str, float] = {}
+        for word in set(stems):
+            contributions[word] = max(contributions.get(word, 0.0), self.weights.get(word, 0.0))
+            topic = _RELATED.get(word)
+            if topic is not None:
+                related = min(self.weights.get(topic, 0.0), RELATED_WEIGHT)
+                contributions[topic] = max(contributions.get(topic, 0.0), related)
+        return sum(contributions.values())
 
 
 @lru_cache(maxsize=2048)
@@ -614,10 +674,9 @@ def _choose_calls(tools: list[_Tool], text: str, choice: Any, parallel: bool) ->
         mode, names = choice[1], set(choice[2])
         tools = [t for t in tools if t.name in names]
     profiles = [_Profile.of(tool) for tool in tools]
-    candidates = _candidates(profiles, text)
-    if not parallel and candidates:
-        candidates = [max(candidates, key=lambda c: c.score)]
-    calls = _unique(_calls_of(candidates, text))
+    calls = _unique(_calls_of(_candidates(profiles, text), text))
+    if not parallel:
+        calls = calls[:1]  # the first clause's call; the others follow one per step (see _next_sequential_call)
     if not calls and mode == "required" and profiles:
         best = max(profiles, key=lambda p: p.score(_stems(text)))
         calls = [(best.tool, _fill(best.tool, text, text)[0])]
@@ -677,11 +736,37 @@ def _calls_of(candidates: list[_Candidate], text: str) -> list[tuple[_Tool, dict
     return [(c.tool, _fill(c.tool, c.clause, text)[0]) for c in candidates]
 
 
+def _call_key(name: str, arguments: Any) -> str:
+    return name + json.dumps(arguments, sort_keys=True, ensure_ascii=False)
+
+
+def _calls_since_user(messages: list[dict]) -> list[tuple[str, str]]:
+    """(name, key) of every tool call the assistant made after the last user message."""
+    made = []
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            break
+        if message.get("role") != "assistant":
+            continue
+        for call in reversed(message.get("tool_calls") or []):
+            function = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(function, dict):
+                continue
+            name = str(function.get("name") or "")
+            try:
+                arguments = json.loads(function.get("arguments") or "{}")
+            except (TypeError, ValueError):
+                arguments = function.get("arguments")
+            made.append((name, _call_key(name, arguments)))
+    made.reverse()
+    return made
+
+
 def _unique(calls: list[tuple[_Tool, dict]]) -> list[tuple[_Tool, dict]]:
     seen: set[str] = set()
     unique = []
     for tool, arguments in calls:
-        key = tool.name + json.dumps(arguments, sort_keys=True)
+        key = _call_key(tool.name, arguments)
         if key not in seen:
             seen.add(key)
             unique.append((tool, arguments))
@@ -755,16 +840,23 @@ def _tool_listing(tools: list[_Tool]) -> str:
 
 
 def _results_text(messages: list[dict]) -> str:
-    """A text answer that reports the results of the tool messages at the end of the conversation."""
+    """A text answer that reports the results of the tool messages since the last user message.
+
+    With parallel calls these are the tool messages at the end; with one call per step, the results of
+    every step.
+    """
     start = len(messages)
-    while start > 0 and messages[start - 1].get("role") == "tool":
+    while start > 0 and messages[start - 1].get("role") != "user":
         start -= 1
-    calls = {}
-    if start > 0:
-        for call in messages[start - 1].get("tool_calls") or []:
-            if isinstance(call, dict):
-                calls[call.get("id")] = call.get("function") or {}
-    results = [_result_line(calls.get(m.get("tool_call_id"), {}), m) for m in messages[start:]]
+    calls: dict[Any, dict] = {}
+    results = []
+    for message in messages[start:]:
+        if message.get("role") == "assistant":
+            for call in message.get("tool_calls") or []:
+                if isinstance(call, dict):
+                    calls[call.get("id")] = call.get("function") or {}
+        elif message.get("role") == "tool":
+            results.append(_result_line(calls.get(message.get("tool_call_id"), {}), message))
     lines = "\n".join(f"- {line}" for line, _failed in results)
     if all(failed for _line, failed in results):
         return f"I couldn't get what you asked for:\n{lines}"
@@ -1659,7 +1751,8 @@ def _lower_places(text: _Text) -> list[tuple[str, _Span]]:
 
 _BOUND_OR_PLACE = re.compile(
     r"\s+(?:under|below|less than|cheaper than|over|above|more than|at least|at most|up to|between|within|"
-    r"priced|costing|sorted by|limit(?:ed)? to)\b|\s+(?:in|at|near|from|on|for)\s+(?=[A-Z])|[?.!;:]|\s+please\b",
+    r"priced|costing|sorted by|limit(?:ed)? to)\b|\s+(?:in|at|near|from|on|for)\s+(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])|"
+    r"[?.!;:]|\s+please\b",
 )
 
 

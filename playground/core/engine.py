@@ -161,7 +161,8 @@ class Engine:
         turn = self.session.turns[turn_index]
         while True:
             if self._turn_steps >= self.session.max_steps:
-                yield ErrorEvent("max_steps", f"stopped after {self.session.max_steps} steps (max_steps); "
+                steps = self.session.max_steps
+                yield ErrorEvent("max_steps", f"stopped after {steps} step{'' if steps == 1 else 's'} (max_steps); "
                                  "the model still wanted tools")
                 yield TurnFinished(None, "max_steps", self.steps)
                 return

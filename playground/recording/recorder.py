@@ -67,7 +67,9 @@ class CassetteRun:
         player = self.player
         if self.replaying or not player.recorded:
             return None
-        kept = player.interactions if self.mode == "new_episodes" else []
+        # What this run saved before (a front end saves after each turn) plus, with new_episodes,
+        # the old cassette; once/all start from nothing, so a later save never drops earlier turns.
+        kept = player.interactions
         path = save_cassette(self.path, kept + player.recorded, player.secrets)
         player.interactions, player.recorded = kept + player.recorded, []
         return path

@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 AUTOSAVE_SECONDS = 5.0
 NARROW_WIDTH = 130
 RECORD_CHOICES = ("off", "once", "new_episodes", "all", "none")
+RECORD_NAMES = {"off": "recording off", "once": "record once", "new_episodes": "record new_episodes",
+                "all": "record all", "none": "replay"}
+"""How the record menu (F10) names each mode; messages use the same words."""
+ERROR_TITLES = {"network": "Network error", "timeout": "Timed out", "http": "Provider error",
+                "protocol": "Bad model response", "replay": "Replay mismatch", "config": "Provider configuration",
+                "cancelled": "Cancelled", "max_steps": "Max steps reached", "internal": "Internal error"}
+GLOBAL_ACTIONS = frozenset({
+    "continue", "help", "run_all", "tool_choice", "toggle_parallel", "toggle_stream", "toggle_manual",
+    "record_mode", "switch_model", "save", "save_as", "open", "new_session", "export", "clear_conversation",
+    "focus_pane"})
 EXPORT_SUFFIX = {"python": ".export.py", "curl": ".export.sh", "json": ".export.json"}
 
 
@@ -81,26 +91,30 @@ class PlaygroundApp(App):
     COMMANDS = App.COMMANDS | {_commands_provider}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
+    # Global keys are priority bindings: a focused editor (TextArea binds f6/f7 itself) or list
+    # never swallows them; `check_action` turns them off while a dialog is open. Only the most
+    # used show in the footer (it must fit 80 columns); all are in the palette (ctrl+p) and F1.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("ctrl+r", "continue", "Continue", id="continue"),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f5", "run_all", "Run all", id="run_all"),
-        Binding("f6", "tool_choice", "tool_choice", id="tool_choice"),
-        Binding("f7", "toggle_parallel", "Parallel", id="parallel"),
-        Binding("f8", "toggle_stream", "Stream", id="stream"),
-        Binding("f9", "toggle_manual", "Manual", id="manual"),
-        Binding("f10", "record_mode", "Record", id="record"),
-        Binding("ctrl+t", "switch_model", "Model", id="model"),
-        Binding("ctrl+s", "save", "Save", id="save"),
-        Binding("f12", "save_as", "Save as", id="save_as"),
-        Binding("ctrl+o", "open", "Open", id="open"),
-        Binding("ctrl+n", "new_session", "New", id="new"),
-        Binding("ctrl+g", "export", "Export", id="export"),
-        Binding("ctrl+l", "clear_conversation", "Clear", id="clear"),
-        Binding("f2", "focus_pane('tools')", "Tools", id="focus_tools"),
-        Binding("f3", "focus_pane('conversation')", "Chat", id="focus_conversation"),
-        Binding("f4", "focus_pane('mocks')", "Mocks", id="focus_mocks"),
+        Binding("ctrl+r", "continue", "Continue", id="continue", priority=True),
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("f5", "run_all", "Run all", id="run_all", priority=True),
+        Binding("f6", "tool_choice", "tool_choice", id="tool_choice", priority=True, show=False),
+        Binding("f7", "toggle_parallel", "Parallel", id="parallel", priority=True, show=False),
+        Binding("f8", "toggle_stream", "Stream", id="stream", priority=True, show=False),
+        Binding("f9", "toggle_manual", "Manual", id="manual", priority=True, show=False),
+        Binding("f10", "record_mode", "Record", id="record", priority=True),
+        Binding("ctrl+t", "switch_model", "Model", id="model", priority=True, show=False),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("f12", "save_as", "Save as", id="save_as", priority=True, show=False),
+        Binding("ctrl+o", "open", "Open", id="open", priority=True, show=False),
+        Binding("ctrl+n", "new_session", "New", id="new", priority=True, show=False),
+        Binding("ctrl+g", "export", "Export", id="export", priority=True, show=False),
+        Binding("ctrl+l", "clear_conversation", "Clear", id="clear", priority=True, show=False),
+        Binding("f2", "focus_pane('tools')", "Tools", id="focus_tools", priority=True, show=False,
+                tooltip="the tool editor; again: the tool list"),
+        Binding("f3", "focus_pane('conversation')", "Chat", id="focus_conversation", priority=True, show=False),
+        Binding("f4", "focus_pane('mocks')", "Mocks", id="focus_mocks", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -141,6 +155,20 @@ class PlaygroundApp(App):
         """"" | "error" | "cancelled": what ctrl+r (continue) resumes."""
         self._edit_turn: int | None = None
         self.side = "tools"
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A toast; good news (an information toast) clears stale error toasts."""
+        if severity == "information":
+            self.clear_error_toasts()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
+
+    def clear_error_toasts(self) -> None:
+        stale = [n for n in self._notifications if n.severity == "error"]
+        for notification in stale:
+            self._unnotify(notification, refresh=False)
+        if stale:
+            self._refresh_notifications()
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -327,7 +355,10 @@ class PlaygroundApp(App):
         self._prefill_composer()
         self._warm_up()
 
-    def _build_engine(self) -> None:
+    def _build_engine(self, rerecord: bool = False) -> None:
+        """A new engine and, when recording or replaying, the ONE Recorder of this period: it keeps
+        every interaction from here on and is saved after each turn (the cassette always holds
+        the whole conversation since the period began)."""
         from playground.core.engine import Engine
 
         assert self.session is not None
@@ -337,10 +368,12 @@ class PlaygroundApp(App):
             try:
                 from playground.recording import Recorder
 
-                self.recorder = Recorder(self.session, mode=self.record_mode)
+                mode = "all" if rerecord and self.record_mode == "once" else self.record_mode
+                self.recorder = Recorder(self.session, mode=mode)
                 factory = self.recorder.client_factory()
             except Exception as error:
-                self.notify(f"Record mode {self.record_mode} is not possible: {error}", title="Recording off",
+                self.notify(f"{RECORD_NAMES.get(self.record_mode, self.record_mode).capitalize()} is not possible: "
+                            f"{error}", title="Recording off",
                             severity="error", timeout=10)
                 self.record_mode = "off"
                 self.recorder = None
@@ -383,7 +416,7 @@ class PlaygroundApp(App):
             return
         if self._queued_count():
             self.composer.value = self.session.turns[self._queued_start()].user
-            self.composer.cursor_position = len(self.composer.value)
+            self.composer.cursor_position = 0  # show the start of the saved text, not its end
         self._update_hint()
 
     def _update_hint(self) -> None:
@@ -700,9 +733,10 @@ class PlaygroundApp(App):
             seconds = self._turn_time.pop(turn, None)
             tokens = self._turn_tokens.pop(turn, None)
             parts = [f"✓ turn {turn + 1} done", f"{self._fmt_time(seconds)} total" if seconds is not None else None,
-                     f"{tokens} tokens" if tokens else None,
+                     plural(tokens, "token") if tokens else None,
                      f"finish: {event.reason}" if event.reason not in ("stop",) else None]
             view.add(Entry("meta", turn, " · ".join(p for p in parts if p), data={"summary": True}))
+            self.clear_error_toasts()  # the turn went through: an old failure's toast is stale
             self._step = None
             self._save_cassette()
             self._refresh_dirty()
@@ -712,8 +746,9 @@ class PlaygroundApp(App):
                 self._drop_step_entries()
                 self.last_outcome = "error"
             hint = "" if event.kind == "max_steps" else " (ctrl+r retries the step)"
-            self._notice(turn, "error", f"{event.message}{hint}")
-            self.notify(event.message, title=f"{event.kind} error", severity="error", timeout=8)
+            message = event.message
+            self._notice(turn, "error", f"{message}{hint}")
+            self.notify(message, title=error_title(event.kind, message), severity="error", timeout=8)
             self._step = None
 
     def _assistant_entry(self, turn: int) -> Entry:
@@ -853,8 +888,11 @@ class PlaygroundApp(App):
             return
         if self._tool_errors():
             return
-        if self.recorder is not None:
-            self._build_engine()  # a fresh cassette run from the start
+        if self.recorder is not None and self.engine.turn_starts:
+            # A rerun from the start: a fresh cassette run. A period that records (once with no
+            # cassette at its start, or all) records the whole session again; `once` must not
+            # turn into a replay of the cassette this period wrote itself.
+            self._build_engine(rerecord=not self.recorder.replaying)
         self._edit_turn = None
         self.composer.value = ""
         self._reset_view()
@@ -878,7 +916,7 @@ class PlaygroundApp(App):
         if event.action == "edit":
             self._edit_turn = entry.turn
             self.composer.value = self.session.turns[entry.turn].user
-            self.composer.cursor_position = len(self.composer.value)
+            self.composer.cursor_position = 0
             self.composer.focus()
             self._update_hint()
         else:
@@ -924,7 +962,7 @@ class PlaygroundApp(App):
         assert self.session is not None
         after = len(self.session.turns) - turn - 1
         text = self.session.turns[turn].user
-        rerun = f" and rerun the {after} turn{'s' * (after != 1)} after it" if after else ""
+        rerun = f" and rerun the {plural(after, 'turn')} after it" if after else ""
 
         def answer(choice: str | None) -> None:
             if choice == "delete":
@@ -1031,7 +1069,9 @@ class PlaygroundApp(App):
             def deleted(choice: str | None) -> None:
                 if choice == "delete":
                     pane.delete_tool(index)
-                    self.notify(f"Deleted tool {event.name} (its mock stays until you remove it).", timeout=4)
+                    has_mock = self.session is not None and event.name in self.session.mocks
+                    self.notify(f"Deleted tool {event.name}"
+                                + (" (its mock stays until you remove it)." if has_mock else "."), timeout=4)
 
             self.push_screen(ConfirmScreen(f"Delete tool {event.name}?", "Its definition goes from the session.",
                                            [("delete", "Delete", "error"), ("cancel", "Cancel", "default")],
@@ -1057,17 +1097,24 @@ class PlaygroundApp(App):
                         severity="error", timeout=10)
             return
         if not self.tools_pane.tools:
-            self.tools_pane.replace_tools(tools, append=False)
-            self.notify(f"Loaded {len(tools)} tools from {path.name}.")
+            count, _ = self.tools_pane.replace_tools(tools, append=False)
+            self.notify(f"Loaded {plural(count, 'tool')} from {path.name}.", title="Tools loaded")
             return
 
         def answer(choice: str | None) -> None:
-            if choice in ("replace", "append"):
-                self.tools_pane.replace_tools(tools, append=choice == "append")
-                self.notify(f"{'Replaced the tools with' if choice == 'replace' else 'Added'} "
-                            f"{len(tools)} tools from {path.name}.")
+            if choice not in ("replace", "append"):
+                return
+            count, skipped = self.tools_pane.replace_tools(tools, append=choice == "append")
+            if choice == "replace":
+                self.notify(f"Replaced the tools with {plural(count, 'tool')} from {path.name}.",
+                            title="Tools loaded")
+                return
+            told = f"Added {plural(count, 'tool')} from {path.name}."
+            if skipped:
+                told += f" Skipped {plural(len(skipped), 'tool')} already here: {', '.join(skipped)}."
+            self.notify(told, title="Tools loaded", severity="warning" if skipped and not count else "information")
 
-        self.push_screen(ConfirmScreen(f"Load {len(tools)} tools from {path.name}",
+        self.push_screen(ConfirmScreen(f"Load {plural(len(tools), 'tool')} from {path.name}",
                                        "Replace the current tools, or add the new ones (same names are skipped)?",
                                        [("replace", "Replace", "warning"), ("append", "Add", "primary"),
                                         ("cancel", "Cancel", "default")]), answer)
@@ -1299,6 +1346,12 @@ class PlaygroundApp(App):
         self._save_cassette()
         self._refresh_dirty()
         self.notify(f"Saved {written}", timeout=3)
+        if self.recorder is not None and not self.recorder.replaying and self.engine is not None:
+            ran, turns = len(self.engine.turn_starts), len(self.session.turns)
+            if ran < turns:
+                self.notify(f"The cassette holds {ran} of the session's {plural(turns, 'turn')}: `playground "
+                            "replay` needs them all; F5 records the whole session.", title="Recording",
+                            severity="warning", timeout=8, markup=False)
         return True
 
     def action_save_as(self, then: Any = None) -> None:
@@ -1343,8 +1396,19 @@ class PlaygroundApp(App):
         """Run `then` once unsaved changes are saved or discarded (or at once when there are none)."""
         from playground.tui.screens.dialogs import ConfirmScreen
 
-        if not self.dirty:
+        drafts = self._unapplied_drafts()
+        if not self.dirty and not drafts:
             then()
+            return
+        if not self.dirty:
+            def discard_drafts(choice: str | None) -> None:
+                if choice == "discard":
+                    then()
+
+            self.push_screen(ConfirmScreen(
+                "Unsaved edit", f"{drafts} has errors, so it was never applied; it is lost if you {what}.",
+                [("cancel", "Keep editing", "primary"), ("discard", f"{what.split()[0].capitalize()} anyway", "error")],
+                keys={"d": "discard"}), discard_drafts)
             return
 
         def answer(choice: str | None) -> None:
@@ -1360,10 +1424,26 @@ class PlaygroundApp(App):
                 then()
 
         name = self.session.path.name if self.session and self.session.path else "the new session"
-        self.push_screen(ConfirmScreen("Unsaved changes", f"Save the changes to {name} before you {what}?",
+        lost = f" ({drafts} has errors: it is not saved and is lost.)" if drafts else ""
+        self.push_screen(ConfirmScreen("Unsaved changes", f"Save the changes to {name} before you {what}?{lost}",
                                        [("save", "Save", "primary"), ("discard", "Don't save", "error"),
                                         ("cancel", "Cancel", "default")],
                                        keys={"s": "save", "d": "discard"}), answer)
+
+    def _unapplied_drafts(self) -> str:
+        """"" or what holds an edit with errors (never applied to the session, so not saved)."""
+        try:
+            tools, mocks = self.tools_pane, self.mocks_pane
+        except NoMatches:
+            return ""
+        names = [tools.tool_label(index) for index in sorted(tools.drafts)]
+        if tools.all_draft is not None:
+            names.append("the whole tool list")
+        if names:
+            return "The tool editor's text for " + ", ".join(names)
+        if mocks.has_class("-invalid") and mocks.tool:
+            return f"The mock editor's text for {mocks.tool}"
+        return ""
 
     def action_open(self) -> None:
         from playground.tui.screens.dialogs import FileScreen
@@ -1410,7 +1490,7 @@ class PlaygroundApp(App):
 
         count = len(self.session.turns)
         self.push_screen(ConfirmScreen("Clear the conversation?",
-                                       f"All {count} turn{'s' * (count != 1)} go (tools and mocks stay).",
+                                       f"All {plural(count, 'turn')} go (tools and mocks stay).",
                                        [("clear", "Clear", "error"), ("cancel", "Cancel", "default")],
                                        keys={"y": "clear", "n": "cancel"}), answer)
 
@@ -1509,7 +1589,12 @@ class PlaygroundApp(App):
             self.side = pane
             self._layout_for(self.size.width)
             if pane == "tools":
-                self.query_one("#tool-list").focus()
+                # F2 lands in the tool editor; pressed again it moves between editor and list
+                editor = self.query_one("#tool-editor")
+                if self.focused is editor:
+                    self.query_one("#tool-list").focus()
+                else:
+                    editor.focus()
             else:
                 if self.mocks_pane.has_pending:
                     self.mocks_pane.focus_pending()
@@ -1530,6 +1615,10 @@ class PlaygroundApp(App):
         self.send_text(self.composer.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in GLOBAL_ACTIONS and self.screen.is_modal:
+            return False  # a dialog is open: its own keys (f1/escape close help, ...) win
+        if action in ("run_all", "record_mode") and self.running:
+            return False  # not while a run is going: out of the footer so Esc and ctrl+r fit there
         if action == "cancel":
             return bool(self.running or self._edit_turn is not None or self._composer_edited())
         if action == "continue":
@@ -1564,7 +1653,7 @@ class PlaygroundApp(App):
             replaying = bool(self.recorder.replaying)
             recording = not replaying
             where = shown_path(self.recorder.path)
-            record = f"▶ replaying {where}" if replaying else f"● recording ({self.record_mode}) → {where}"
+            record = f"▶ replaying {where}" if replaying else f"● recording {self.record_mode} → {where}"
         path = None
         if session.path is not None:
             path = shown_path(session.path)
@@ -1577,6 +1666,18 @@ class PlaygroundApp(App):
         self.sub_title = session.name
 
 
+
+
+def error_title(kind: str, message: str) -> str:
+    """A toast title that says what went wrong: a missing key is configuration, not the network."""
+    if kind == "config" or "API_KEY" in message or "is not set" in message:
+        return "Provider configuration"
+    return ERROR_TITLES.get(kind, "Error")
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 step", "2 steps" (or `words` for an irregular plural)."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -238,8 +238,8 @@ def test_replay_mismatch_is_what_the_client_raises(tmp_path):
         client = openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="sk-none", max_retries=2)
         with pytest.raises(ReplayMismatch) as raised:
             client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
-    assert raised.value.details["path"] == "stream"
-    assert raised.value.user_message.endswith("stream is true in the cassette but (absent) now")
+    assert raised.value.details["path"] == "messages[0].role"
+    assert raised.value.user_message.endswith('messages[0].role is "system" in the cassette but "user" now')
     assert raised.value.user_message.startswith("replay mismatch in session 'weather': request 1 ")
 
 

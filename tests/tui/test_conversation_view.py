@@ -57,6 +57,7 @@ async def test_a_long_stream_is_shown_live_and_the_ui_still_answers(weather_copy
         app._run_id += 1
         run = app._run_id
         app.running = "streaming"
+        app.composer.value = ""
         app.post_message(EngineEvent(run, StepStarted(1, {}), 0))
         words = [f"word{index} " for index in range(2000)]
         for chunk in range(0, 2000, 100):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 
+import pytest
 import yaml
 
 from tests.tui.conftest import entries, idle, loaded, make_app, wait_for
@@ -597,7 +598,40 @@ async def test_footer_shows_bindings(weather_copy):
         await loaded(pilot)
         await pilot.pause(0.2)
         keys = {key.key for key in app.query("FooterKey")}
-        assert {"enter", "f1", "f5", "f6", "ctrl+s"} <= keys
+        assert {"enter", "f1", "f5", "f10", "ctrl+s", "ctrl+q"} <= keys
+        assert "f6" not in keys, "the rest stay in the palette and help, out of the footer"
+        await close(app)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_footer_fits_without_truncation(weather_copy, width):
+    """Regression: at 120 columns the footer ended in "▏ctrl+p palettee" and cut `^s Save` off."""
+    app = make_app(weather_copy)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause(0.2)
+        for focus in ("#composer", "#tool-editor", "#tool-list", "#mock-editor", "#conversation"):
+            app.action_focus_pane("mocks" if "mock" in focus else "tools")
+            app.query_one(focus).focus()
+            footer = app.query_one("Footer")
+            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: "ctrl+s" in {k.key for k in footer.query("FooterKey")}, 5, "the footer")
+            keys = list(footer.query("FooterKey"))
+            used = sum(key.outer_size.width for key in keys)
+            assert used <= width, f"{focus}: the footer keys need {used} columns of {width}"
+            shown = {key.key for key in keys}
+            assert "ctrl+s" in shown and "ctrl+q" in shown, focus
+        # manual mode, calls pending: Esc, ctrl+r and ctrl+j join; the footer still fits
+        await pilot.press("f9")
+        app.composer.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.mocks_pane.has_pending, what="pending calls")
+        await pilot.pause(0.3)
+        keys = list(app.query_one("Footer").query("FooterKey"))
+        shown = {key.key for key in keys}
+        assert {"escape", "ctrl+r", "ctrl+s", "ctrl+q"} <= shown, shown
+        assert sum(key.outer_size.width for key in keys) <= width
+        app._cancel_run()
         await close(app)
 
 

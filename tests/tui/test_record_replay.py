@@ -83,3 +83,79 @@ async def test_replay_without_a_cassette_falls_back_to_off(weather_copy):
         assert app.record_mode == "off" and app.recorder is None
         assert any("Record mode" in n.message or "cassette" in n.message.lower() for n in app._notifications)
         await app.close_engine()
+
+
+def _cli_replay(session: Path) -> dict:
+    cli = Path(sys.executable).with_name("playground")
+    if not cli.exists():
+        pytest.skip("the playground command is not installed")
+    done = subprocess.run([str(cli), "replay", str(session), "--json"], capture_output=True, text=True,
+                          timeout=120, cwd=session.parent)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _interactions(cassette: Path) -> int:
+    from playground.recording.cassette import load_cassette
+
+    return len(load_cassette(cassette))
+
+
+@pytest.mark.parametrize("mode", ["once", "all"])
+async def test_recording_keeps_every_turn_and_replays_from_the_cli(weather_copy, mode):
+    """Regression: each turn's save used to replace the cassette with that turn's requests only."""
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    if mode == "all":  # "all" replaces a good cassette: it must replace it with a whole one
+        cassette.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.set_record_mode(mode)
+        await pilot.pause()
+        recorder = app.recorder
+        assert recorder is not None and not recorder.replaying
+        await pilot.press("enter")  # the saved turn
+        await idle(pilot)
+        assert _interactions(cassette) == 2
+        app.composer.focus()
+        await pilot.press(*"search for boots", "enter")  # a typed turn
+        await idle(pilot)
+        assert app.recorder is recorder, "one Recorder for the whole recording period"
+        assert _interactions(cassette) == 4, "turn 1's interactions stay in the cassette"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [dict(m) for m in app.engine.messages]
+        await app.close_engine()
+    assert [t["user"] for t in __import__("yaml").safe_load(weather_copy.read_text())["turns"]][1] == \
+        "search for boots"
+    transcript = _cli_replay(weather_copy)
+    assert transcript["messages"][-len(messages):] == messages
+    assert [m["content"] for m in transcript["messages"] if m["role"] == "user"] == [
+        "What's the weather like in New York today? Also search for umbrellas", "search for boots"]
+
+
+@pytest.mark.parametrize("mode", ["once", "all"])
+async def test_run_all_records_the_whole_session(weather_copy, mode):
+    from playground.core.session import Turn
+
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.session.turns.append(Turn(user="search for boots"))
+        app.set_record_mode(mode)
+        await pilot.press("f5")
+        await idle(pilot)
+        assert app.last_outcome == ""
+        assert _interactions(cassette) == 4
+        # F5 again reruns from the start: still the whole session, not a replay mismatch
+        await pilot.press("f5")
+        await idle(pilot)
+        assert app.last_outcome == ""
+        assert _interactions(cassette) == 4
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [dict(m) for m in app.engine.messages]
+        await app.close_engine()
+    transcript = _cli_replay(weather_copy)
+    assert transcript["messages"][-len(messages):] == messages

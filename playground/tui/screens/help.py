@@ -1,4 +1,4 @@
-"""F1: every key binding (with its id, for keymaps) and a short how-it-works."""
+"""F1: every key binding (key and what it does, aligned in every section) and a short how-it-works."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
                                                                 id="command_palette")]),
         ("Composer", only(Composer.BINDINGS)),
         ("Conversation (F3, then ↑↓ to select)", only(ConversationView.BINDINGS)),
-        ("Tool list (F2)", only(ToolList.BINDINGS)),
+        ("Tool list (F2 twice: F2 opens the tool editor, F2 again the list)", only(ToolList.BINDINGS)),
         ("Pending result editor (manual mode)", only(PendingEditor.BINDINGS)),
     ]
 
@@ -46,16 +46,28 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Static(Text(HOW, style="dim"), id="help-how")
                 for title, bindings in binding_groups():
-                    table = Table(title=title, title_justify="left", title_style="bold", box=None,
-                                  padding=(0, 2, 0, 0), show_header=False, expand=True)
-                    table.add_column("key", style="bold cyan", no_wrap=True, min_width=12)
-                    table.add_column("what")
-                    table.add_column("id", style="dim", no_wrap=True)
-                    for binding in bindings:
-                        keys = ", ".join(k.strip() for k in binding.key.split(","))
-                        table.add_row(keys, binding.description, binding.id or "")
-                    yield Static(table, classes="help-table")
+                    yield Static(help_table(title, bindings), classes="help-table")
             yield Static(Text("Esc closes", style="dim"), classes="dialog-message")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
+
+
+KEY_WIDTH = 14
+
+
+def key_label(key: str) -> str:
+    keys = [k.strip() for k in key.split(",")]
+    return ", ".join(k.upper() if len(k) <= 3 and k.startswith("f") and k[1:].isdigit() else k for k in keys)
+
+
+def help_table(title: str, bindings: list[Binding]) -> Table:
+    """Key | what it does; the key column has one width in every section so they line up."""
+    table = Table(title=title, title_justify="left", title_style="bold", box=None,
+                  padding=(0, 2, 0, 0), show_header=False, expand=True)
+    table.add_column("key", style="bold cyan", no_wrap=True, width=KEY_WIDTH)
+    table.add_column("what", ratio=1)
+    for binding in bindings:
+        what = binding.description + (f" — {binding.tooltip}" if binding.tooltip else "")
+        table.add_row(key_label(binding.key), what)
+    return table

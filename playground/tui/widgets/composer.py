@@ -14,6 +14,10 @@ class Composer(Input):
         Binding("enter", "send", "Send", id="send"),
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("select_on_focus", False)  # focusing keeps the cursor (and the text's start) in view
+        super().__init__(*args, **kwargs)
+
     class SendRequested(Message):
         def __init__(self, text: str) -> None:
             super().__init__()

@@ -86,10 +86,11 @@ class ConversationView(ScrollView, can_focus=True):
         Binding("end", "cursor_end", "Last", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("e", "edit_entry", "Edit & rerun", id="conversation.edit"),
-        Binding("delete,x", "delete_entry", "Delete & rerun", id="conversation.delete"),
+        Binding("e", "edit_entry", "Edit", id="conversation.edit", tooltip="edit the message and rerun from it"),
+        Binding("delete,x", "delete_entry", "Delete", id="conversation.delete",
+                tooltip="delete the turn and rerun the ones after it"),
         Binding("enter,space", "toggle_entry", "Expand", show=False, id="conversation.expand"),
-        Binding("y", "copy_entry", "Copy", id="conversation.copy"),
+        Binding("y", "copy_entry", "Copy", id="conversation.copy", show=False),
     ]
 
     COMPONENT_CLASSES = {

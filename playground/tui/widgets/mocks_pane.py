@@ -109,6 +109,8 @@ class MocksPane(Vertical):
         self.tool: str | None = None
         self.kind = "none"
         self.pending: list[PendingCall] = []
+        self.warnings: dict[str, list[Any]] = {}
+        """mock_problems() by tool name: shown under the mock like the editor's errors."""
 
     @property
     def frame(self) -> Any:
@@ -156,7 +158,26 @@ class MocksPane(Vertical):
         names += [n for n in self.session.mocks if n not in names]
         return names
 
+    def _check_mocks(self) -> None:
+        """The core's warnings about the mocks (missing module/function, unknown placeholder, no such
+        tool), by tool name."""
+        self.warnings = {}
+        if self.session is None:
+            return
+        try:
+            from playground.core.mocks import mock_problems
+
+            problems = mock_problems(self.session)
+        except Exception:  # an older core without it, or a bug there: no warnings rather than a crash
+            return
+        for problem in problems:
+            rest = (problem.path or "").removeprefix("mocks.")
+            name = next((n for n in sorted(self.session.mocks, key=len, reverse=True)
+                         if rest == n or rest.startswith(n + ".")), rest.split(".")[0])
+            self.warnings.setdefault(name, []).append(problem)
+
     def refresh_list(self) -> None:
+        self._check_mocks()
         mock_list = self.query_one(MockList)
         mock_list.clear_options()
         names = self.tool_names()
@@ -171,10 +192,14 @@ class MocksPane(Vertical):
                 label.append(f"  {spec.kind}", style="dim")
             if self.session is not None and name not in self.session.tool_names():
                 label.append("  (no such tool)", style="yellow")
+            elif self.warnings.get(name):
+                label.append("  !", style="bold yellow")
             mock_list.add_option(Option(label, id=f"mock-{name}"))
         if self.tool is not None:
             mock_list.highlighted = names.index(self.tool)
         self.frame.border_title = f"Mocks ({sum(1 for n in names if self.session and n in self.session.mocks)})"
+        if not self.has_class("-invalid"):
+            self._problem(None)  # the warnings may have changed (a tool renamed, its parameters edited)
 
     def select_tool(self, name: str) -> None:
         if name and name in self.tool_names() and name != self.tool:
@@ -207,10 +232,20 @@ class MocksPane(Vertical):
     def _problem(self, problem: str | None) -> None:
         widget = self.query_one("#mock-problem", Static)
         if problem:
-            widget.update(Text.assemble(("✗ ", "bold red"), (problem, "red"),
-                                        ("\nthe last valid mock stays in use", "dim italic")))
+            shown = Text.assemble(("✗ ", "bold red"), (problem, "red"),
+                                  ("\nthe last valid mock stays in use", "dim italic"))
         else:
-            widget.update(Text("✓ valid" if self.kind != "none" else "", style="green"))
+            warnings = self.warnings.get(self.tool or "", []) if self.kind != "none" else []
+            shown = Text("" if self.kind == "none" or warnings else "✓ valid", style="green")
+            for index, warning in enumerate(warnings):
+                if index:
+                    shown.append("\n")
+                where = (warning.path or "").removeprefix(f"mocks.{self.tool}").lstrip(".")
+                shown.append("! ", style="bold yellow")
+                if where:
+                    shown.append(f"{where}: ", style="cyan")
+                shown.append(warning.message, style="yellow")
+        widget.update(shown)
         self.set_class(bool(problem), "-invalid")
 
     @on(OptionList.OptionHighlighted, "#mock-list")
@@ -267,14 +302,15 @@ class MocksPane(Vertical):
             except Exception as error:  # pydantic's ValidationError: show its first message
                 errors = getattr(error, "errors", lambda: [])()
                 problem = errors[0]["msg"].removeprefix("Value error, ") if errors else str(error)
-        self._problem(problem)
         if problem is not None:
+            self._problem(problem)
             return
         current = self.session.mocks.get(self.tool)
         if current is None or current.to_data() != spec.to_data():
             self.session.mocks[self.tool] = spec
             self.refresh_list()
             self.post_message(self.MocksChanged())
+        self._problem(None)
 
     # -- manual mode --------------------------------------------------------------------------------
 
@@ -289,7 +325,9 @@ class MocksPane(Vertical):
         if apply_blink is not None:
             box.call_after_refresh(apply_blink, box)
         title = Text()
-        title.append(f"‖ {len(calls)} call{'s' * (len(calls) != 1)} wait for your results", style="bold yellow")
+        one = len(calls) == 1
+        title.append("‖ 1 call waits for your result" if one else f"‖ {len(calls)} calls wait for your results",
+                     style="bold yellow")
         title.append("\nEdit each result, then submit it (ctrl+j) or all at once (ctrl+r).", style="dim")
         self.query_one("#pending-title", Static).update(title)
         self.query_one("#pending").display = True

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class PendingEditor(TextArea):
-    BINDINGS = [Binding("ctrl+j", "submit_one", "Submit call", id="mocks.submit_one")]
+    BINDINGS = [Binding("ctrl+j", "submit_one", "Submit", id="mocks.submit_one")]
 
     def action_submit_one(self) -> None:
         card = next((a for a in self.ancestors if isinstance(a, PendingCard)), None)

@@ -47,43 +47,55 @@ class StatusBar(Static):
         if status is None:
             return
         width = max(self.size.width, 40)
+        self.update(Text("\n").join(self.lines(status, width)))
+
+    @staticmethod
+    def lines(status: Status, width: int) -> list[Text]:
+        """Two lines at any width from 80 up: labels get shorter, the path goes when it does not fit."""
         head = Text(" ◆ ", style="bold magenta")
         head.append(status.name, style="bold")
         if status.dirty:
             head.append(" ● unsaved", style="bold yellow")
-        if status.path:
+        running = Text(f"   ⟳ {status.running}", style="bold cyan") if status.running else Text("")
+        if status.path and len(head) + 2 + len(status.path) + len(running) <= width:
             head.append(f"  {status.path}", style="dim")
-        if status.running:
-            head.append(f"   ⟳ {status.running}", style="bold cyan")
+        head.append_text(running)
         head.truncate(width, overflow="ellipsis")
         if not status.provider:  # still loading
-            self.update(head)
-            return
+            return [head]
+        for compact in range(5):
+            line = StatusBar._settings(status, compact)
+            if len(line) <= width or compact == 4:
+                break
+        line.truncate(width, overflow="ellipsis")
+        return [head, line]
 
+    @staticmethod
+    def _settings(status: Status, compact: int) -> Text:
         items: list[Text] = []
 
         def item(label: str, value: str, style: str = "bold") -> None:
-            items.append(Text.assemble((label + " ", "dim"), (value, style)))
+            items.append(Text.assemble((label + " " if label else "", "dim"), (value, style)))
 
-        provider = status.provider + (" (offline model)" if status.offline else "")
-        item("provider", provider)
-        item("model", status.model)
-        item("tool_choice", status.tool_choice, "bold cyan" if status.tool_choice != "auto" else "bold")
-        item("parallel", {True: "on", False: "off", None: "unset"}[status.parallel])
+        offline_note = " (offline model)" if status.offline and status.provider != "offline" else ""
+        if compact >= 2:
+            item("", f"{status.provider}{' ⌂' if offline_note else ''} · {status.model}")
+        else:
+            item("provider", status.provider + offline_note)
+            item("model", status.model)
+        item("tool_choice" if compact < 3 else "choice", status.tool_choice,
+             "bold cyan" if status.tool_choice != "auto" else "bold")
+        item("parallel" if compact < 3 else "par", {True: "on", False: "off", None: "unset"}[status.parallel])
         item("stream", "on" if status.stream else "off")
         item("results", status.mode, "bold yellow" if status.mode == "manual" else "bold")
+        record = status.record
+        if compact >= 1 and " → " in record:
+            record = record.split(" → ")[0]
+        if compact >= 1 and record.startswith("▶ replaying "):
+            record = "▶ replaying"
         record_style = "bold red" if status.recording else "bold green" if status.replaying else "bold"
-        item("rec", status.record, record_style)
-
-        lines = [head]
+        item("rec", record, record_style)
+        separator = Text(" │ " if compact < 4 else "│", style="dim")
         line = Text(" ")
-        for part in items:
-            separator = Text(" │ ", style="dim") if len(line) > 1 else Text("")
-            if len(line) > 1 and len(line) + len(separator) + len(part) > width:
-                lines.append(line)
-                line = Text(" ")
-                separator = Text("")
-            line.append_text(separator)
-            line.append_text(part)
-        lines.append(line)
-        self.update(Text("\n").join(lines))
+        line.append_text(separator.join(items))
+        return line

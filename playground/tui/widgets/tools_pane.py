@@ -65,12 +65,13 @@ class ToolList(OptionList):
     """The tools, one line each, with a validity mark."""
 
     BINDINGS = [
+        # the footer shows two (it must fit 80 columns); the buttons, palette and F1 show them all
         Binding("a,insert", "pane('add')", "Add", id="tools.add"),
-        Binding("d", "pane('duplicate')", "Duplicate", id="tools.duplicate"),
-        Binding("r", "pane('rename')", "Rename", id="tools.rename"),
+        Binding("d", "pane('duplicate')", "Duplicate", id="tools.duplicate", show=False),
+        Binding("r", "pane('rename')", "Rename", id="tools.rename", show=False),
         Binding("delete,x", "pane('delete')", "Delete", id="tools.delete"),
-        Binding("l", "pane('load')", "Load file", id="tools.load"),
-        Binding("w", "pane('toggle_view')", "Whole list", id="tools.whole_list"),
+        Binding("l", "pane('load')", "Load file", id="tools.load", show=False),
+        Binding("w", "pane('toggle_view')", "Whole list", id="tools.whole_list", show=False),
     ]
 
     def action_pane(self, name: str) -> None:
@@ -146,6 +147,13 @@ class ToolsPane(Vertical):
                                    soft_wrap=True, show_line_numbers=True)
         yield ProblemList(id="tool-problems")
 
+    def on_mount(self) -> None:
+        for button in self.query("#tool-buttons Button"):
+            # a Button pads its label by 2 cells whatever the CSS says: at its label's width (and a
+            # margin between them) all six fit the narrow Tools pane at 80 columns
+            button.styles.line_pad = 0  # (CSS refuses line-pad: 0)
+            button.styles.width = len(str(button.label))
+
     # -- attributes down ----------------------------------------------------------------------------
 
     def set_session(self, session: "Session") -> None:
@@ -170,6 +178,10 @@ class ToolsPane(Vertical):
         if 0 <= self.index < len(self.tools):
             return tool_name(self.tools[self.index])
         return ""
+
+    def tool_label(self, index: int) -> str:
+        name = tool_name(self.tools[index]) if 0 <= index < len(self.tools) else ""
+        return name or f"tool {index + 1}"
 
     def refresh_list(self) -> None:
         from playground.core.tools import validate_tools
@@ -224,16 +236,17 @@ class ToolsPane(Vertical):
             toggle.label = "One"
         elif not self.tools:
             text = ""
-            caption.update(Text("No tools yet: a adds one, l loads a tools file.", style="dim"))
+            caption.update(Text("No tools: a adds, l loads", style="dim"))
             toggle.label = "All"
         else:
             self.index = max(0, min(self.index, len(self.tools) - 1))
             text = self.drafts.get(self.index) or dump_tool(self.tools[self.index])
             caption.update(Text.assemble((self.selected_name or f"tool {self.index + 1}", "bold"),
-                                         (f" · tool {self.index + 1} of {len(self.tools)} (w: whole list)", "dim")))
+                                         (f" · {self.index + 1}/{len(self.tools)} · w: all", "dim")))
             toggle.label = "All"
         editor = self.editor
         editor.read_only = self.mode == "tool" and not self.tools
+        editor.show_line_numbers = not editor.read_only  # no stray "1" beside the empty hint
         if editor.text != text:
             self._shown_text = text
             editor.load_text(text)
@@ -442,13 +455,24 @@ class ToolsPane(Vertical):
         self.show_editor()
         self.post_message(self.ToolsChanged())
 
-    def replace_tools(self, tools: list[dict], append: bool) -> None:
+    def replace_tools(self, tools: list[dict], append: bool) -> tuple[int, list[str]]:
+        """Replace the tools, or add those whose names are new: (how many went in, names skipped)."""
+        skipped: list[str] = []
         if append:
             names = {tool_name(t) for t in self.tools}
-            added = [t for t in tools if tool_name(t) not in names]
+            added = []
+            for tool in tools:
+                name = tool_name(tool)
+                if name in names:
+                    skipped.append(name or "(unnamed)")
+                else:
+                    names.add(name)
+                    added.append(tool)
             self.tools.extend(added)
+            count = len(added)
         else:
             self.tools[:] = tools
+            count = len(tools)
         self.drafts.clear()
         self.all_draft = None
         self.index = 0
@@ -456,6 +480,7 @@ class ToolsPane(Vertical):
         self.refresh_list()
         self.show_editor()
         self.post_message(self.ToolsChanged())
+        return count, skipped
 
     def name_problem(self, name: str, index: int | None) -> str | None:
         """Why `name` cannot be a tool's name, or None."""

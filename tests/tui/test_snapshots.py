@@ -92,7 +92,8 @@ def test_manual_mode_pending_results(snap_compare, size):
 
 
 async def _settle_pending(pilot) -> None:
-    await pilot.pause(0.3)
+    # Under a loaded CI machine the pending editors mount a little later: give them time to settle.
+    await pilot.pause(0.6)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.1)
     await pilot.wait_for_scheduled_animations()

@@ -1,11 +1,31 @@
-"""Reading the user's files with one clear message for each way a read can fail, and showing
-paths the way the user knows them."""
+"""Reading the user's files with one clear message for each way a read can fail (InputError), and
+showing paths the way the user knows them. Light: the TUI imports it before its first frame."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from playground.core.session import InputError
+
+class InputError(Exception):
+    """A file that is missing, unreadable or malformed. `str()` is the one-line user message."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None,
+                 line: int | None = None, column: int | None = None, key: str | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        self.key = key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.path and self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        key = f" key '{self.key}':" if self.key else ""
+        return f"{where}:{key} {self.message}" if where else f"{key.strip()} {self.message}".strip()
 
 
 def read_text(path: str | Path, what: str, error: type[InputError] = InputError,

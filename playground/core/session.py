@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from playground.core.files import InputError
 from playground.core.yamlio import (
     atomic_write,
     dump_yaml,
@@ -31,28 +32,6 @@ if TYPE_CHECKING:
 MOCK_KINDS = ("static", "template", "python", "sequence", "error")
 ToolChoiceMode = Literal["auto", "none", "required"]
 RunMode = Literal["auto", "manual"]
-
-
-class InputError(Exception):
-    """A file that is missing, unreadable or malformed. `str()` is the one-line user message."""
-
-    def __init__(self, message: str, *, path: str | Path | None = None,
-                 line: int | None = None, column: int | None = None, key: str | None = None):
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.line = line
-        self.column = column
-        self.key = key
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.path or ""
-        if self.path and self.line:
-            where += f":{self.line}"
-            if self.column:
-                where += f":{self.column}"
-        key = f" key '{self.key}':" if self.key else ""
-        return f"{where}:{key} {self.message}" if where else f"{key.strip()} {self.message}".strip()
 
 
 class SessionError(InputError):

@@ -16,3 +16,11 @@ def test_core_imports_neither_textual_nor_rich():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_the_tui_module_stays_light_until_its_first_frame():
+    """openai (~0.9 s), pydantic and jsonschema load after the first frame, not on import."""
+    code = "import json, sys, playground.tui.app\n" \
+           "print(json.dumps(sorted(k for k in sys.modules if k.split('.')[0] in ('openai', 'pydantic', 'jsonschema'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []

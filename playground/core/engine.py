@@ -166,7 +166,7 @@ class Engine:
                                  "the model still wanted tools")
                 yield TurnFinished(None, "max_steps", self.steps)
                 return
-            checkpoint = len(self.messages)
+            checkpoint = self._checkpoint()
             try:
                 step = self._step()
                 message, finish_reason = None, None
@@ -175,11 +175,11 @@ class Engine:
                         message, finish_reason = event.message, event.finish_reason
                     yield event
             except StepFailed as failure:
-                del self.messages[checkpoint:]
+                self._rollback(checkpoint)
                 yield failure.event
                 return
-            except asyncio.CancelledError:
-                del self.messages[checkpoint:]
+            except (asyncio.CancelledError, GeneratorExit):  # cancelled, or the caller stopped listening
+                self._rollback(checkpoint)
                 raise
             assert message is not None
             calls = message.get("tool_calls") or []
@@ -194,9 +194,18 @@ class Engine:
             try:
                 async for event in self._answer(calls, turn):
                     yield event
-            except asyncio.CancelledError:
-                del self.messages[checkpoint:]
+            except (asyncio.CancelledError, GeneratorExit):  # cancelled, or the caller stopped listening
+                self._rollback(checkpoint)
                 raise
+
+    def _checkpoint(self) -> tuple[int, int, int, Usage, dict[str, int]]:
+        """What a step changes, to put back when it fails or is cancelled (so a retry is the same step)."""
+        return len(self.messages), self.steps, self._turn_steps, Usage(**self.usage.to_dict()), self.mocks.positions()
+
+    def _rollback(self, checkpoint: tuple[int, int, int, Usage, dict[str, int]]) -> None:
+        messages, self.steps, self._turn_steps, self.usage, positions = checkpoint
+        del self.messages[messages:]
+        self.mocks.restore(positions)
 
     async def _step(self) -> AsyncIterator[Event]:
         self.steps += 1
@@ -233,17 +242,9 @@ class Engine:
                 empty = not response.get("choices")
                 first_token = time.perf_counter() - started
                 usage, model = response.get("usage"), response.get("model")
-        except asyncio.CancelledError:
-            self.steps -= 1
-            self._turn_steps -= 1
-            raise
         except Exception as error:
-            self.steps -= 1
-            self._turn_steps -= 1
             raise StepFailed(describe_error(error)) from None
         if empty:
-            self.steps -= 1
-            self._turn_steps -= 1
             raise StepFailed(ErrorEvent("protocol", "the model's response was empty: no chunks, no choices"))
         message = for_history(message)
         _fill_missing_ids(message, self.steps)

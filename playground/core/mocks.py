@@ -131,6 +131,13 @@ class MockRunner:
     def reset(self) -> None:
         self._calls.clear()
 
+    def positions(self) -> dict[str, int]:
+        """How many calls each tool's mock has answered (where each sequence stands)."""
+        return dict(self._calls)
+
+    def restore(self, positions: dict[str, int]) -> None:
+        self._calls = dict(positions)
+
     def runs_code(self, tool_name: str) -> bool:
         """Whether answering this tool may run user code (a python mock, maybe inside a sequence)."""
         spec = self.mocks.get(tool_name)

@@ -364,3 +364,29 @@ async def test_an_empty_response_is_an_error_not_an_answer(stream):
         transcript, events = await run_crafted(server, demo(stream=stream))
     assert [e.kind for e in events if isinstance(e, ev.ErrorEvent)] == ["protocol"]
     assert transcript.steps == 0 and transcript.messages[-1]["role"] == "user"
+
+
+async def test_cancel_while_waiting_for_results_undoes_the_whole_step(offline):
+    session = demo(max_steps=2)
+    session.mocks["get_weather"] = MockSpec(sequence=[{"n": 1}, {"n": 2}])
+    engine = Engine(session, client_factory=factory(offline.base_url), mode="manual")
+
+    async def consume():  # the user never answers: the engine waits inside the step
+        async for _ in engine.run_all():
+            pass
+
+    task = asyncio.create_task(consume())
+    while not engine.waiting_for_results:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (engine.steps, engine.usage.total_tokens, len(engine.messages)) == (0, 0, 1)
+
+    engine.mode = "auto"
+    events = await collect(engine.resume())
+    await engine.aclose()
+    assert [e.step for e in events if isinstance(e, ev.StepStarted)] == [1, 2]
+    weather = next(e for e in events if isinstance(e, ev.ToolResult) and e.name == "get_weather")
+    assert weather.output.content == '{"n": 1}'
+    assert isinstance(events[-1], ev.TurnFinished) and events[-1].reason == "stop"

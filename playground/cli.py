@@ -113,16 +113,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     return cmd_export(args)
 
 
-def demo_session_path() -> Path:
-    for candidate in (Path.cwd() / "fixtures" / "weather.yaml",
-                      Path(__file__).resolve().parent.parent / "fixtures" / "weather.yaml"):
-        if candidate.is_file():
-            return candidate
-    raise UsageError("playground: the bundled demo (fixtures/weather.yaml) is not here; give a session file")
-
-
 def _tui(args: argparse.Namespace) -> int:
+    from playground.core.files import demo_session_path
+
     path = args.session or demo_session_path()
+    if path is None:
+        raise UsageError("playground: the bundled demo (fixtures/weather.yaml) is not here; give a session file")
     if args.session is not None and not path.exists():
         from playground.core.session import SessionError
 

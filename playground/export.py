@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.engine import first_request
+from playground.core.mocks import mock_module_path
 from playground.core.providers import resolve_profile
 from playground.core.session import InputError, MockSpec, Session
 
@@ -111,8 +112,8 @@ def _mock_source(name: str, spec: MockSpec, base_dir: Path) -> str:
 
 
 def _python_mock_source(fn: str, target: str, base_dir: Path) -> str:
-    module_name, function_name = target.split(":", 1)
-    path = base_dir / (module_name.replace(".", "/") + ".py")
+    function_name = target.split(":", 1)[1]
+    path = mock_module_path(target, base_dir)
     try:
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)

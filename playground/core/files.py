@@ -45,6 +45,15 @@ def read_text(path: str | Path, what: str, error: type[InputError] = InputError,
         raise error(f"cannot read: {failure.strerror or failure}", path=where) from None
 
 
+def demo_session_path() -> Path | None:
+    """The bundled demo session: in the working folder's fixtures/, else beside the package."""
+    for candidate in (Path.cwd() / "fixtures" / "weather.yaml",
+                      Path(__file__).resolve().parents[2] / "fixtures" / "weather.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def shown_path(path: str | Path) -> str:
     """A path as the user knows it: relative to the working folder when inside it."""
     path = Path(path)

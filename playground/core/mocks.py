@@ -70,6 +70,11 @@ def _as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def mock_module_path(target: str, base_dir: Path) -> Path:
+    """The file a python mock `module:function` is loaded from: the module beside the session."""
+    return base_dir / (target.split(":", 1)[0].replace(".", "/") + ".py")
+
+
 class PythonMockError(Exception):
     pass
 
@@ -82,7 +87,7 @@ class _ModuleCache:
 
     def function(self, target: str, base_dir: Path) -> Callable[..., Any]:
         module_name, function_name = target.split(":", 1)
-        path = (base_dir / (module_name.replace(".", "/") + ".py")).resolve()
+        path = mock_module_path(target, base_dir).resolve()
         if not path.is_file():
             raise PythonMockError(f"mock module {module_name!r} not found (looked for {path})")
         mtime = path.stat().st_mtime
@@ -233,7 +238,7 @@ def _placeholders(template: Any) -> list[str]:
 
 def _python_target_problem(target: str, base_dir: Path) -> str | None:
     module_name, function_name = target.split(":", 1)
-    path = base_dir / (module_name.replace(".", "/") + ".py")
+    path = mock_module_path(target, base_dir)
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -71,9 +71,12 @@ class MockSpec(_Strict):
     @field_validator("python")
     @classmethod
     def _module_function(cls, value: str | None) -> str | None:
-        if value is not None and (value.count(":") != 1 or not all(value.split(":"))):
+        if value is None:
+            return None
+        parts = value.strip().split(":")
+        if len(parts) != 2 or not all(part and not any(c.isspace() for c in part) for part in parts):
             raise ValueError("python mocks are 'module:function', e.g. 'weather_mocks:get_weather'")
-        return value
+        return value.strip()
 
     @property
     def kind(self) -> str:

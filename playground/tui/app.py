@@ -22,7 +22,7 @@ from textual.widget import MountError
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from playground.core.files import shown_path
+from playground.core.files import demo_session_path, shown_path
 from playground.tui.messages import EngineEvent, TurnStarting
 from playground.tui.widgets.composer import Composer
 from playground.tui.widgets.status import Status, StatusBar
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 AUTOSAVE_SECONDS = 5.0
 NARROW_WIDTH = 130
-RECORD_CHOICES = ("off", "once", "new_episodes", "all", "none")
 RECORD_NAMES = {"off": "recording off", "once": "record once", "new_episodes": "record new_episodes",
                 "all": "record all", "none": "replay"}
 """How the record menu (F10) names each mode; messages use the same words."""
@@ -48,14 +47,6 @@ GLOBAL_ACTIONS = frozenset({
     "record_mode", "switch_model", "save", "save_as", "open", "new_session", "export", "clear_conversation",
     "focus_pane"})
 EXPORT_SUFFIX = {"python": ".export.py", "curl": ".export.sh", "json": ".export.json"}
-
-
-def demo_session_path() -> Path | None:
-    for candidate in (Path.cwd() / "fixtures" / "weather.yaml",
-                      Path(__file__).resolve().parents[2] / "fixtures" / "weather.yaml"):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def autosave_path(session_path: Path | None) -> Path:
@@ -393,6 +384,7 @@ class PlaygroundApp(App):
         view = self.conversation
         view.hide_timings = self.hide_timings
         view.clear()
+        self._calls_by_id.clear()
         session = self.session
         if session is None:
             return

@@ -92,12 +92,16 @@ def test_manual_mode_pending_results(snap_compare, size):
 
 
 async def _settle_pending(pilot) -> None:
-    # Under a loaded CI machine the pending editors mount a little later: give them time to settle.
-    await pilot.pause(0.6)
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.1)
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
+    """Wait until two screenshots 0.2 s apart are the same: on a loaded machine the pending editors
+    mount and scroll a little later, and a fixed pause was not always enough."""
+    previous = None
+    for _ in range(40):
+        await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
+        shot = pilot.app.export_screenshot()
+        if shot == previous:
+            return
+        previous = shot
 
 
 @pytest.mark.parametrize("size", SIZES)

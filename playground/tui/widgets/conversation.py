@@ -15,7 +15,6 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -495,7 +494,3 @@ class ConversationView(ScrollView, can_focus=True):
         text = entry.data.get("arguments", entry.text) if entry.kind == "call" else entry.text
         self.app.copy_to_clipboard(text)
         self.app.notify("Copied the selected message to the clipboard.", timeout=3)
-
-
-def segments_text(lines: list[list[Segment]]) -> str:
-    return "\n".join("".join(s.text for s in line) for line in lines)

@@ -215,11 +215,10 @@ class ToolsPane(Vertical):
                 label.append("✓ ", style="bold green")
                 label.append(name)
             options.append(Option(label, id=f"tool-{index}"))
-        highlighted = tool_list.highlighted
         tool_list.clear_options()
         if options:
             tool_list.add_options(options)
-            tool_list.highlighted = min(self.index, len(options) - 1) if highlighted is not None or True else None
+            tool_list.highlighted = min(self.index, len(options) - 1)
         count = len(self.tools)
         self.frame.border_title = f"Tools ({count})"
         invalid = any(p.severity == "error" for p in problems) or self.drafts

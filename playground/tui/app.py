@@ -7,7 +7,10 @@ engine, pydantic models, jsonschema, openai) load after the first frame.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -184,6 +187,22 @@ class PlaygroundApp(App):
         self.query_one(Composer).focus()
         self.call_after_refresh(self._open_initial)
         self.set_interval(self.autosave_seconds, self._autosave)
+        if not self.is_headless:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+            # Started under `make`, SIGHUP can be ignored: notice a hung-up terminal by polling.
+            self.set_interval(1.0, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        try:
+            os.tcgetpgrp(sys.__stdin__.fileno())
+        except (OSError, AttributeError, ValueError):
+            self._hang_up()
+
+    def _hang_up(self) -> None:
+        """The terminal went away (window closed, tmux session killed): keep the work, then exit
+        instead of running on without a screen."""
+        self._autosave()
+        self.exit()
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width)

@@ -138,7 +138,7 @@ def _load(path: Path):
 
 
 def _check_tools(session: Any) -> bool:
-    errors = [p for p in session.tool_problems() if p.severity == "error"]
+    errors = session.tool_errors()
     for problem in errors:
         print(f"playground: {session.path}: {problem.path}: {problem.message}", file=sys.stderr)
     return not errors

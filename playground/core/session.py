@@ -141,6 +141,10 @@ class Session(_Strict):
                                     f"tool_choice forces {choice.function!r}, which is not among the tools"))
         return problems
 
+    def tool_errors(self) -> list["Problem"]:
+        """The tool problems that stop a run (warnings do not)."""
+        return [problem for problem in self.tool_problems() if problem.severity == "error"]
+
     def tool_choice_param(self) -> Any:
         """`tool_choice` as the API takes it."""
         if isinstance(self.tool_choice, ForcedFunction):

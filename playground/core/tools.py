@@ -860,6 +860,6 @@ def tool_name(tool: Any) -> str:
     return name if isinstance(name, str) else ""
 
 
-def dump_tools_json(tools: list[dict]) -> str:
-    """The canonical editor text of a list of tools."""
+def dump_tools_json(tools: list[dict] | dict) -> str:
+    """The canonical editor text of a list of tools (or of one tool)."""
     return json.dumps(tools, indent=2, ensure_ascii=False) + "\n"

@@ -531,7 +531,7 @@ class PlaygroundApp(App):
         """Refuse to send tools the API would reject; say where the problem is."""
         assert self.session is not None
         try:
-            problems = [p for p in self.session.tool_problems() if p.severity == "error"]
+            problems = self.session.tool_errors()
         except Exception:
             return False
         if problems:

@@ -8,7 +8,6 @@ force (and is what a run sends) until the text is fixed. Invalid drafts are kept
 from __future__ import annotations
 
 import copy
-import json
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,6 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
+
+from playground.core.tools import dump_tools_json, parse_path, tool_name
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -40,25 +41,10 @@ NEW_TOOL = {
 }
 
 
-def tool_name(tool: Any) -> str:
-    if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
-        name = tool["function"].get("name")
-        return name if isinstance(name, str) else ""
-    return ""
-
-
-def dump_tool(tool: Any) -> str:
-    return json.dumps(tool, indent=2, ensure_ascii=False) + "\n"
-
-
 def problem_index(problem: "Problem") -> int | None:
     """The tool a problem of a whole-list validation points at ("tools[3]...." -> 3)."""
-    path = problem.path or ""
-    if path.startswith("tools["):
-        end = path.find("]")
-        if end > 6 and path[6:end].isdigit():
-            return int(path[6:end])
-    return None
+    loc = parse_path(problem.path or "")
+    return loc[1] if len(loc) > 1 and loc[0] == "tools" and isinstance(loc[1], int) else None
 
 
 class ToolList(OptionList):
@@ -229,8 +215,7 @@ class ToolsPane(Vertical):
         caption = self.query_one("#tool-caption", Static)
         toggle = self.query_one("#tool-toggle", Button)
         if self.mode == "all":
-            text = self.all_draft if self.all_draft is not None else json.dumps(self.tools, indent=2,
-                                                                                 ensure_ascii=False) + "\n"
+            text = self.all_draft if self.all_draft is not None else dump_tools_json(self.tools)
             caption.update(Text.assemble(("All tools", "bold"), (" · the whole list as JSON (w: one tool)", "dim")))
             toggle.label = "One"
         elif not self.tools:
@@ -239,7 +224,7 @@ class ToolsPane(Vertical):
             toggle.label = "All"
         else:
             self.index = max(0, min(self.index, len(self.tools) - 1))
-            text = self.drafts.get(self.index) or dump_tool(self.tools[self.index])
+            text = self.drafts.get(self.index) or dump_tools_json(self.tools[self.index])
             caption.update(Text.assemble((self.selected_name or f"tool {self.index + 1}", "bold"),
                                          (f" · {self.index + 1}/{len(self.tools)} · w: all", "dim")))
             toggle.label = "All"
@@ -313,7 +298,7 @@ class ToolsPane(Vertical):
             elif had_draft:
                 self.refresh_list()
         else:
-            if text != dump_tool(self.tools[self.index]):
+            if text != dump_tools_json(self.tools[self.index]):
                 self.drafts[self.index] = text
             if not had_draft:
                 self.refresh_list()

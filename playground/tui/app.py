@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from playground.core.files import demo_session_path, shown_path
-from playground.tui.messages import EngineEvent, TurnStarting
+from playground.tui.messages import EngineEvent
 from playground.tui.widgets.composer import Composer
 from playground.tui.widgets.status import Status, StatusBar
 
@@ -578,7 +578,6 @@ class PlaygroundApp(App):
             await consume(engine.run_all())
         elif kind == "turns":
             for index in range(arguments["first"], arguments["last"] + 1):
-                self.post_message(TurnStarting(run, index))
                 if not await consume(engine.run_turn(index)):
                     break
 
@@ -633,13 +632,11 @@ class PlaygroundApp(App):
                 entry.data["pending"] = False
                 self.conversation.update_entry(entry)
 
-    @on(TurnStarting)
-    def _turn_starting(self, message: TurnStarting) -> None:
-        if message.run != self._run_id:
-            return
+    def _mark_turn_started(self, turn: int) -> None:
+        """A turn the view shows as saved, not run yet, is now running: move it to the end."""
         view = self.conversation
         for entry in view.entries:
-            if entry.kind == "user" and entry.turn == message.turn and entry.data.get("queued"):
+            if entry.kind == "user" and entry.turn == turn and entry.data.get("queued"):
                 view.remove_where(lambda e, entry=entry: e is entry)
                 entry.data["queued"] = False
                 entry.changed()
@@ -665,14 +662,7 @@ class PlaygroundApp(App):
             self._assistant = None
             self._meta = None
             self._calls.clear()
-            # a run of all turns (or a resumed turn) may start a turn the view shows as saved
-            for entry in view.entries:
-                if entry.kind == "user" and entry.turn == turn and entry.data.get("queued"):
-                    view.remove_where(lambda e, entry=entry: e is entry)
-                    entry.data["queued"] = False
-                    entry.changed()
-                    view.add(entry)
-                    break
+            self._mark_turn_started(turn)
             self.running = f"step {event.step}: waiting for the model"
             self._update_status()
         elif isinstance(event, ev.TextDelta):
@@ -1664,7 +1654,7 @@ class PlaygroundApp(App):
             replaying = bool(self.recorder.replaying)
             recording = not replaying
             where = shown_path(self.recorder.path)
-            record = f"▶ replaying {where}" if replaying else f"● recording {self.record_mode} → {where}"
+            record = f"▶ replaying {where}" if replaying else f"● recording {self.recorder.mode} → {where}"
         path = None
         if session.path is not None:
             path = shown_path(session.path)

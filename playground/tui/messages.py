@@ -15,12 +15,3 @@ class EngineEvent(Message):
         self.run = run
         self.event = event
         self.turn = turn
-
-
-class TurnStarting(Message):
-    """The worker is about to run session turn `turn` (a saved or edited turn)."""
-
-    def __init__(self, run: int, turn: int) -> None:
-        super().__init__()
-        self.run = run
-        self.turn = turn

@@ -120,7 +120,10 @@ def test_serve_offline_is_the_offline_model_for_any_client():
         assert json.loads(calls[0].function.arguments) == {"city": "Paris"}
 
 
-SERVE = "import sys, argparse; from playground.server import main_serve; sys.exit(main_serve(argparse.Namespace(**{args})))"
+# A shell starts background jobs with SIGINT ignored and children inherit that; the default handler
+# stands in for the terminal a user presses ctrl+c in.
+SERVE = ("import signal, sys, argparse; signal.signal(signal.SIGINT, signal.default_int_handler); "
+         "from playground.server import main_serve; sys.exit(main_serve(argparse.Namespace(**{args})))")
 
 
 def serve_process(**args) -> subprocess.Popen:

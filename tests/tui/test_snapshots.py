@@ -23,6 +23,14 @@ def demo_app():
     return app
 
 
+async def _without_toasts(pilot) -> None:
+    """notify() posts a message: clearing before it arrives leaves a toast that shows up later."""
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+    assert not pilot.app.query("Toast")
+
+
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
@@ -82,7 +90,7 @@ def test_manual_mode_pending_results(snap_compare, size):
         app = pilot.app
         await loaded(pilot)
         app.set_mode("manual")
-        app.clear_notifications()
+        await _without_toasts(pilot)
         app.composer.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.mocks_pane.has_pending, what="pending calls")
@@ -143,7 +151,7 @@ def test_provider_error(snap_compare, size):
         app.set_provider_model("http://127.0.0.1:9/v1", "gpt-4o")  # the discard port: nothing listens
         await pilot.press("enter")
         await idle(pilot, timeout=60)
-        app.clear_notifications()
+        await _without_toasts(pilot)
         await _settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=size, run_before=run_before)

@@ -189,7 +189,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def _run_and_print(session: Any, recorder: Any, as_json: bool) -> int:
     from playground.core.engine import run_session
-    from playground.core.events import ErrorEvent
+    from playground.core.events import ErrorEvent, UnusedResults
 
     printer = None if as_json else _EventPrinter(session)
     factory = recorder.client_factory() if recorder is not None else None
@@ -199,6 +199,9 @@ def _run_and_print(session: Any, recorder: Any, as_json: bool) -> int:
     errors = [e for e in events if isinstance(e, ErrorEvent)]
     if as_json:
         print(transcript.to_json())
+        for event in events:  # the readable transcript shows these in place
+            if isinstance(event, UnusedResults):
+                print(f"playground: {session.name}: warning: {event.message}", file=sys.stderr)
     elif printer:
         printer.summary(transcript)
     for error in errors:
@@ -245,6 +248,8 @@ class _EventPrinter:
             out.print(f"[bold blue]tool[/] {escape(event.name)} [dim]({event.output.source})[/]  {escape(event.output.content)}")
         elif isinstance(event, ev.Fault):
             out.print(f"[bold red]model fault[/] {event.kind}: {escape(event.message)}")
+        elif isinstance(event, ev.UnusedResults):
+            out.print(f"[bold yellow]warning[/] {escape(event.message)}")
         elif isinstance(event, ev.ErrorEvent):
             if self._streaming:
                 out.print()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 MARKER = "playground_cassette"
 REPLAY_PLACEHOLDER_KEY = "sk-playground-replay"
 """OPENAI_API_KEY while replaying, when unset: clients can be built; nothing is sent anywhere."""
+
+
+class UnusedResultsWarning(UserWarning):
+    """A session's hand-written results answered no call of the replay (see `UnusedResults`)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,7 +56,7 @@ def playground_replay(pytestconfig: pytest.Config, playground_record_mode: str) 
     root = pytestconfig.rootpath
 
     def replay(session_file: str | Path, *, cassette: str | Path | None = None) -> "Transcript":
-        from playground.core.events import ErrorEvent
+        from playground.core.events import ErrorEvent, UnusedResults
         from playground.core.session import InputError, load_session
         from playground.recording import Recorder
 
@@ -65,6 +70,8 @@ def playground_replay(pytestconfig: pytest.Config, playground_record_mode: str) 
         for event in events:
             if isinstance(event, ErrorEvent) and event.kind == "replay":
                 pytest.fail(event.message, pytrace=False)
+            if isinstance(event, UnusedResults):
+                warnings.warn(UnusedResultsWarning(f"{session_file}: {event.message}"), stacklevel=2)
         return transcript
 
     return replay

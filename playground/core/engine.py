@@ -22,6 +22,7 @@ from playground.core.events import (
     ToolCallsRequested,
     ToolResult,
     TurnFinished,
+    UnusedResults,
     UsageReported,
 )
 from playground.core.mocks import MockRunner, ToolOutput, error_output
@@ -164,6 +165,8 @@ class Engine:
                 steps = self.session.max_steps
                 yield ErrorEvent("max_steps", f"stopped after {steps} step{'' if steps == 1 else 's'} (max_steps); "
                                  "the model still wanted tools")
+                for event in self._unused_results(turn_index):
+                    yield event
                 yield TurnFinished(None, "max_steps", self.steps)
                 return
             checkpoint = self._checkpoint()
@@ -185,6 +188,8 @@ class Engine:
             calls = message.get("tool_calls") or []
             if not calls:
                 self.messages.append(message)
+                for event in self._unused_results(turn_index):
+                    yield event
                 yield TurnFinished(message.get("content"), finish_reason or "stop", self.steps)
                 return
             if finish_reason not in (None, "tool_calls", "function_call"):
@@ -197,6 +202,11 @@ class Engine:
             except (asyncio.CancelledError, GeneratorExit):  # cancelled, or the caller stopped listening
                 self._rollback(checkpoint)
                 raise
+
+    def _unused_results(self, turn_index: int) -> list[UnusedResults]:
+        answered = {m["tool_call_id"] for m in self.messages[self.turn_starts[-1]:] if m["role"] == "tool"}
+        unused = tuple(call_id for call_id in self.session.turns[turn_index].results if call_id not in answered)
+        return [UnusedResults(turn_index, unused)] if unused else []
 
     def _checkpoint(self) -> tuple[int, int, int, Usage, dict[str, int]]:
         """What a step changes, to put back when it fails or is cancelled (so a retry is the same step)."""

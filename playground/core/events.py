@@ -85,6 +85,22 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class UnusedResults:
+    """Hand-written results of a turn that answered no call of this run. Results are keyed by the
+    model's call ids, so a turn re-recorded or run against another model leaves them behind."""
+
+    turn: int
+    call_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        ids = ", ".join(self.call_ids)
+        results = "result" if len(self.call_ids) == 1 else "results"
+        return (f"turn {self.turn + 1}: hand-written {results} for {ids} went unused: no call of this run has "
+                "that id (call ids are the model's; a re-recorded turn gets new ones)")
+
+
+@dataclass(frozen=True)
 class UsageReported:
     usage: Usage
     step: int
@@ -110,5 +126,5 @@ class ErrorEvent:
 
 Event = (
     StepStarted | TextDelta | ToolCallDelta | AssistantMessage | ToolCallsRequested | ToolResult
-    | Fault | UsageReported | TurnFinished | ErrorEvent
+    | Fault | UnusedResults | UsageReported | TurnFinished | ErrorEvent
 )

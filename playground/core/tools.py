@@ -406,6 +406,15 @@ def validate_tools(tools: Any) -> list[Problem]:
     return problems
 
 
+def name_problem(tools: list, name: Any, index: int | None = None) -> str | None:
+    """Why `name` cannot be the name of the tool at `index` (None: a new tool), or None if it can."""
+    problems = _name_problems(name, ("name",))
+    if problems:
+        return problems[0].message
+    other = next((i for i, tool in enumerate(tools) if i != index and tool_name(tool) == name), None)
+    return None if other is None else f"duplicate name {name!r}: tools[{other}] already has it"
+
+
 def _valid_name(tool: Any) -> str | None:
     name = tool_name(tool)
     return name if _NAME.fullmatch(name) else None

@@ -25,7 +25,7 @@ from textual.widget import MountError
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from playground.core.files import demo_session_path, shown_path
+from playground.core.files import InputError, demo_session_path, shown_path
 from playground.tui.messages import EngineEvent
 from playground.tui.widgets.composer import Composer
 from playground.tui.widgets.status import Status, StatusBar
@@ -134,6 +134,7 @@ class PlaygroundApp(App):
         # the run in progress
         self.running = ""
         self._run_id = 0
+        self._offline_providers: dict[tuple[str, Path | None], bool] = {}
         self._worker: Worker | None = None
         self._step: int | None = None
         self._step_turn = -1
@@ -701,6 +702,8 @@ class PlaygroundApp(App):
         elif isinstance(event, ev.Fault):
             if event.call_id is None or event.call_id not in self._calls_by_id:
                 self._notice(turn, "fault", event.message).step = self._step
+        elif isinstance(event, ev.UnusedResults):
+            self._notice(turn, "warning", event.message).step = self._step
         elif isinstance(event, ev.ToolCallsRequested):
             for call in event.calls:
                 entry = self._calls_by_id.get(call.call_id)
@@ -1638,16 +1641,23 @@ class PlaygroundApp(App):
 
     # -- status -------------------------------------------------------------------------------------
 
+    def _is_offline(self, provider: str, base_dir: Path | None) -> bool:
+        """Whether the provider is the offline model; read once per provider, not at every status update."""
+        from playground.core.providers import ProviderError, resolve_profile
+
+        key = (provider, base_dir)
+        if key not in self._offline_providers:
+            try:
+                self._offline_providers[key] = resolve_profile(provider, base_dir).is_offline
+            except (InputError, ProviderError):
+                return False  # not cached: the run says what is wrong, and a fixed config is read again
+        return self._offline_providers[key]
+
     def _update_status(self) -> None:
         session = self.session
         if session is None:
             return
-        try:
-            from playground.core.providers import resolve_profile
-
-            offline = resolve_profile(session.provider, session.base_dir).is_offline
-        except Exception:
-            offline = False
+        offline = self._is_offline(session.provider, session.base_dir)
         record = "off"
         recording = replaying = False
         if self.recorder is not None:

@@ -63,6 +63,21 @@ def test_run_prints_a_readable_transcript_and_writes_nothing(tmp_path):
     assert after == before  # run without --record never writes a cassette
 
 
+def test_run_warns_about_hand_results_that_answer_no_call(tmp_path):
+    session = tmp_path / "weather.yaml"
+    text = (FIXTURES / "weather.yaml").read_text()
+    assert "    results: {}\n" in text
+    session.write_text(text.replace("    results: {}\n", "    results:\n      call_gone: '{\"x\": 1}'\n"))
+    (tmp_path / "weather_mocks.py").write_text((FIXTURES / "weather_mocks.py").read_text())
+    warning = "turn 1: hand-written result for call_gone went unused: no call of this run has that id"
+    readable = playground("run", str(session), cwd=tmp_path)
+    assert readable.returncode == 0, readable.stderr
+    assert f"warning {warning}" in readable.stdout
+    as_json = playground("run", str(session), "--json", cwd=tmp_path)
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["steps"] == 2
+    assert f"playground: weather: warning: {warning}" in as_json.stderr
+
+
 def test_run_overrides_stream_and_max_steps():
     result = playground("run", WEATHER, "--json", "--no-stream", "--max-steps", "1")
     assert result.returncode == 1

@@ -105,6 +105,23 @@ async def test_manual_mode_pauses_with_the_mock_prefilled_and_keeps_hand_results
     assert transcript.messages == engine.transcript().messages
 
 
+async def test_hand_results_no_call_of_the_run_answers_are_reported_not_dropped_silently(offline):
+    first, _ = await run_session(demo(), client_factory=factory(offline.base_url))
+    weather_id = first.messages[2]["tool_calls"][0]["id"]
+    session = demo()
+    session.turns[0].results = {weather_id: '{"temperature": -5}', "call_from_an_old_recording": '{"x": 1}'}
+    transcript, events = await run_session(session, client_factory=factory(offline.base_url))
+    assert transcript.messages[3] == {"role": "tool", "tool_call_id": weather_id, "content": '{"temperature": -5}'}
+    unused = [e for e in events if isinstance(e, ev.UnusedResults)]
+    assert unused == [ev.UnusedResults(0, ("call_from_an_old_recording",))]
+    assert unused[0].message.startswith("turn 1: hand-written result for call_from_an_old_recording went unused")
+    assert isinstance(events[-1], ev.TurnFinished) and events.index(unused[0]) == len(events) - 2
+
+    session.turns[0].results = {weather_id: '{"temperature": -5}'}
+    _, events = await run_session(session, client_factory=factory(offline.base_url))
+    assert not [e for e in events if isinstance(e, ev.UnusedResults)]
+
+
 async def test_tool_choice_none_answers_in_text(offline):
     transcript, _ = await run_session(demo(tool_choice="none"), client_factory=factory(offline.base_url))
     assert [m["role"] for m in transcript.messages] == ["system", "user", "assistant"]

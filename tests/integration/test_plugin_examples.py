@@ -222,3 +222,21 @@ def test_weather(playground_replay):
     run(project, "--playground-record=once").assert_outcomes(passed=1)
     assert (project.path / "cassettes" / "weather.yaml").is_file()
     run(project).assert_outcomes(passed=1)
+
+
+def test_hand_results_that_answer_no_call_are_a_warning(project):
+    (project.path / "fixtures").mkdir()
+    session = (FIXTURES / "weather.yaml").read_text()
+    (project.path / "fixtures" / "weather.yaml").write_text(
+        session.replace("    results: {}\n", "    results:\n      call_gone: '{\"x\": 1}'\n"))
+    (project.path / "fixtures" / "weather_mocks.py").write_text((FIXTURES / "weather_mocks.py").read_text())
+    project.makepyfile(test_weather='''
+def test_weather(playground_replay):
+    playground_replay("fixtures/weather.yaml")
+''')
+    run(project, "--playground-record=once").assert_outcomes(passed=1, warnings=1)
+    result = run(project)
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*UnusedResultsWarning: fixtures/weather.yaml: turn 1: hand-written result "
+                                 "for call_gone went unused*"])
+    run(project, "-W", "error::playground.pytest_plugin.UnusedResultsWarning").assert_outcomes(failed=1)

@@ -104,6 +104,32 @@ async def test_add_duplicate_rename_delete_tools(weather_copy):
         await close(app)
 
 
+async def test_a_name_another_tool_has_is_refused_in_the_rename_dialog_and_the_editor(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await loaded(pilot)
+        app.query_one("#tool-list").focus()
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "search_products"
+        await pilot.pause()
+        problem = str(app.screen.query_one("#prompt-problem").content)
+        assert problem == "duplicate name 'search_products': tools[1] already has it"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query("#prompt-input"), "the dialog stays open"
+        await pilot.press("escape")
+        await pilot.pause()
+
+        editor = app.tools_pane.editor
+        editor.load_text(editor.text.replace('"get_weather"', '"search_products"', 1))
+        await pilot.pause()
+        assert app.session.tool_names() == ["get_weather", "search_products"], "the valid definition stays"
+        assert [(p.path, p.message) for p in app.tools_pane.problems if p.severity == "error"] == [
+            ("tools[0].function.name", "duplicate name 'search_products': tools[1] already has it")]
+        await close(app)
+
+
 async def test_rename_moves_the_mock_and_forced_choice(weather_copy):
     app = make_app(weather_copy)
     async with app.run_test(size=(140, 42)) as pilot:
@@ -709,4 +735,19 @@ async def test_renaming_in_the_json_moves_the_mock(weather_copy):
         await pilot.pause()
         assert app.session.tool_names()[0] == "weather"
         assert "weather" in app.session.mocks and "get_weather" not in app.session.mocks
+        await close(app)
+
+
+async def test_hand_results_no_call_answers_show_a_warning_in_the_conversation(weather_copy):
+    text = weather_copy.read_text()
+    weather_copy.write_text(text.replace("    results: {}\n", "    results:\n      call_gone: '{\"x\": 1}'\n"))
+    app = make_app(weather_copy)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await idle(pilot)
+        warnings = [e for e in entries(app, "notice") if e.data["level"] == "warning"]
+        assert [w.text.split(":", 1)[0] for w in warnings] == ["turn 1"]
+        assert "call_gone went unused" in warnings[0].text
+        assert entries(app)[-2] is warnings[0], "shown where the turn ends, before its usage line"
         await close(app)

@@ -17,6 +17,7 @@ from playground.core.tools import (
     format_path,
     json_locator,
     load_tools_file,
+    name_problem,
     parse_path,
     parse_tool_text,
     parse_tools_text,
@@ -182,6 +183,16 @@ def test_duplicate_names_are_an_error_on_the_later_tool_naming_the_first():
     assert errors(validate_tools(tools)) == [
         ("tools[2].function.name", "duplicate name 'a': tools[0] already has it"),
     ]
+
+
+def test_name_problem_names_the_rule_or_the_tool_that_has_the_name():
+    tools = [make_tool("a"), make_tool("b")]
+    assert name_problem(tools, "c") is None
+    assert name_problem(tools, "a", index=0) is None  # a tool keeps its own name
+    assert name_problem(tools, "a", index=1) == "duplicate name 'a': tools[0] already has it"
+    assert name_problem(tools, "b") == "duplicate name 'b': tools[1] already has it"
+    assert name_problem(tools, "get weather") == "names may only contain a-z A-Z 0-9 _ - (found ' ')"
+    assert name_problem(tools, "") == "the name is empty"
 
 
 def test_the_openai_shape_is_required():

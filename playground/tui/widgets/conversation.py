@@ -101,6 +101,7 @@ class ConversationView(ScrollView, can_focus=True):
         "conversation--result",
         "conversation--meta",
         "conversation--error",
+        "conversation--warning",
         "conversation--fault",
         "conversation--info",
         "conversation--queued",
@@ -357,8 +358,9 @@ class ConversationView(ScrollView, can_focus=True):
             level = entry.data.get("level", "info")
             style = self._style(f"conversation--{level}")
             title = {"error": "error", "fault": "model fault", "info": "note"}.get(level, level)
+            glyph = {"error": "✖", "fault": "⚠", "warning": "⚠"}.get(level, "•")
             text = Text()
-            text.append(f"{'✖' if level == 'error' else '⚠' if level == 'fault' else '•'} {title}: ",
+            text.append(f"{glyph} {title}: ",
                         style=style + Style(bold=True))
             text.append(entry.text, style=style)
             return Padding(text, (0, 0, 0, 2))

@@ -19,13 +19,12 @@ from textual.message import Message
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from playground.core.tools import dump_tools_json, parse_path, tool_name
+from playground.core.tools import Problem, dump_tools_json, name_problem, parse_path, tool_name
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
 
     from playground.core.session import Session
-    from playground.core.tools import Problem
 
 NEW_TOOL = {
     "type": "function",
@@ -284,10 +283,11 @@ class ToolsPane(Vertical):
             self.drafts.pop(self.index, None)
             tool = parsed.tools[0]
             current = self.tools[self.index]
-            duplicate = any(tool_name(t) == tool_name(tool) for i, t in enumerate(self.tools) if i != self.index)
-            if duplicate:
+            clash = self.name_problem(tool_name(tool), self.index)
+            if clash:
                 self.drafts[self.index] = text
-                self.show_problems(parsed.problems + [_duplicate_problem(tool_name(tool), self.index)])
+                at = f"tools[{self.index}].function.name"
+                self.show_problems(parsed.problems + [Problem("error", at, clash)])
                 self.refresh_list()
                 return
             if tool != current:
@@ -467,17 +467,5 @@ class ToolsPane(Vertical):
         return count, skipped
 
     def name_problem(self, name: str, index: int | None) -> str | None:
-        """Why `name` cannot be a tool's name, or None."""
-        import re
-
-        if not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", name or ""):
-            return "names are 1-64 characters of a-z A-Z 0-9 _ -"
-        if any(tool_name(t) == name for i, t in enumerate(self.tools) if i != index):
-            return f"there is already a tool named {name!r}"
-        return None
-
-
-def _duplicate_problem(name: str, index: int) -> "Problem":
-    from playground.core.tools import Problem
-
-    return Problem("error", f"tools[{index}].function.name", f"another tool is already named {name!r}")
+        """Why `name` cannot be the name of the tool at `index` (None: a new tool), or None."""
+        return name_problem(self.tools, name, index)

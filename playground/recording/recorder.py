@@ -56,22 +56,46 @@ class CassetteRun:
         self.player = CassettePlayer(load_cassette(self.path) if keeps_old else [], path=self.path,
                                      name=name or self.path.stem, record=not self.replaying,
                                      repeat=repeat, secrets=active_keys(key_env))
+        self._loaded = len(self.player.interactions)
+        self._forgot = False
 
     @property
     def label(self) -> str:
         where = shown_path(self.path)
         return f"replaying from {where}" if self.replaying else f"recording to {where} ({self.mode})"
 
-    def save(self) -> Path | None:
-        """Write the cassette if anything new was recorded; CassetteError if it would hold a key."""
+    @property
+    def size(self) -> int:
+        """How many interactions the cassette would hold if saved now."""
+        return len(self.player.interactions) + len(self.player.recorded)
+
+    def forget_from(self, size: int) -> None:
+        """Forget what was recorded after the run held `size` interactions (the old cassette of
+        new_episodes stays); the next save writes the cassette without it."""
         player = self.player
-        if self.replaying or not player.recorded:
+        size = max(size, self._loaded)
+        if size >= self.size:
+            return
+        kept = len(player.interactions)
+        if size >= kept:
+            del player.recorded[size - kept:]
+        else:
+            del player.interactions[size:]
+            player.recorded.clear()
+        self._forgot = True
+
+    def save(self) -> Path | None:
+        """Write the cassette if anything new was recorded or forgotten; CassetteError if it would
+        hold a key."""
+        player = self.player
+        if self.replaying or not (player.recorded or self._forgot):
             return None
         # What this run saved before (a front end saves after each turn) plus, with new_episodes,
         # the old cassette; once/all start from nothing, so a later save never drops earlier turns.
         kept = player.interactions
         path = save_cassette(self.path, kept + player.recorded, player.secrets)
         player.interactions, player.recorded = kept + player.recorded, []
+        self._forgot = False
         return path
 
 
@@ -85,6 +109,8 @@ class Recorder:
         self._profile = _profile_of(session)
         key_env = self._profile.api_key_env if self._profile else None
         self.run = CassetteRun(self.path, mode=mode, name=session.name, key_env=key_env)
+        self._steps: dict[tuple[int, int], int] = {}
+        """(turn, step) -> the cassette's size when that step of the conversation started."""
 
     @property
     def replaying(self) -> bool:
@@ -111,6 +137,23 @@ class Recorder:
     def _recording_client(self) -> "openai.AsyncOpenAI":
         profile = resolve_profile(self.session.provider, self.session.base_dir)  # errors become error events
         return connect(profile, http_client=_http_client(self.player))
+
+    def step_started(self, turn: int, step: int) -> None:
+        """Called before each request of a front end that can rewind the conversation. A step started
+        again is a retry after an error or a cancel: what the failed try recorded is forgotten, so
+        a replay does not meet the old error first."""
+        if (turn, step) in self._steps:
+            self.run.forget_from(self._steps[(turn, step)])
+        else:
+            self._steps[(turn, step)] = self.run.size
+
+    def rewind(self, turn: int) -> None:
+        """The conversation was cut back to before `turn` (a past turn edited or deleted): what that
+        turn and the later ones recorded is forgotten."""
+        dropped = [mark for (at, _step), mark in self._steps.items() if at >= turn]
+        if dropped:
+            self.run.forget_from(min(dropped))
+        self._steps = {key: mark for key, mark in self._steps.items() if key[0] < turn}
 
     def save(self) -> Path | None:
         return self.run.save()

@@ -557,7 +557,9 @@ class PlaygroundApp(App):
 
     @work(exclusive=True, exit_on_error=False, group="engine", name="engine-run")
     async def _run(self, run: int, kind: str, arguments: dict[str, Any]) -> None:
-        engine = self.engine
+        from playground.core.events import StepStarted, TurnFinished
+
+        engine, recorder = self.engine, self.recorder
         assert engine is not None
 
         def turn_now() -> int:
@@ -566,8 +568,9 @@ class PlaygroundApp(App):
         async def consume(iterator) -> bool:
             finished = False
             async for event in iterator:
-                if type(event).__name__ == "TurnFinished":
-                    finished = True
+                if isinstance(event, StepStarted) and recorder is not None:
+                    recorder.step_started(turn_now(), event.step)  # before the request goes out
+                finished = finished or isinstance(event, TurnFinished)
                 self.post_message(EngineEvent(run, event, turn_now()))
             return finished
 
@@ -983,6 +986,9 @@ class PlaygroundApp(App):
         kept = list(self.session.turns[turn:])
         self.engine.truncate(turn)
         self.conversation.remove_where(lambda e: e.turn >= turn)
+        if self.recorder is not None:  # the cassette goes back with the conversation
+            self.recorder.rewind(turn)
+            self._save_cassette()
         return kept
 
     def _rerun_from(self, turn: int, text: str) -> None:

@@ -489,3 +489,40 @@ async def test_replaying_a_remote_provider_session_needs_no_key(monkeypatch, no_
     no_network()
     transcript, events = await replay(session)
     assert not errors(events) and "Sunny" in transcript.final_text
+
+
+def test_a_recorder_forgets_retried_steps_and_rewound_turns_but_never_the_old_cassette(tmp_path):
+    def request(text: str) -> RecordedRequest:
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": text}]}
+        return RecordedRequest("POST", "http://h/v1/chat/completions", {}, json.dumps(body).encode())
+
+    def users(path: Path) -> list[str]:
+        from playground.recording.cassette import load_cassette
+
+        return [json.loads(i.request.body)["messages"][0]["content"] for i in load_cassette(path)]
+
+    session = Session(name="x")
+    session.path = tmp_path / "x.yaml"
+    cassette = tmp_path / "cassettes" / "x.yaml"
+    synthetic_cassette(cassette.parent / "old.yaml", 1)
+    cassette.write_bytes((cassette.parent / "old.yaml").read_bytes())
+    recorder = Recorder(session, mode="new_episodes")
+    ok = RecordedResponse(200, "OK", {}, b"{}")
+    recorder.step_started(0, 1)
+    recorder.player.add(request("turn 1, failed try"), RecordedResponse(400, "Bad Request", {}, b"{}"))
+    recorder.step_started(0, 1)  # the retry
+    recorder.player.add(request("turn 1"), ok)
+    recorder.save()
+    recorder.step_started(1, 2)
+    recorder.player.add(request("turn 2"), ok)
+    recorder.step_started(1, 3)
+    recorder.player.add(request("turn 2, step 2"), ok)
+    recorder.save()
+    assert users(cassette) == ["question 0", "turn 1", "turn 2", "turn 2, step 2"]
+    recorder.rewind(1)
+    assert recorder.save() == cassette
+    assert users(cassette) == ["question 0", "turn 1"]
+    recorder.rewind(0)
+    recorder.save()
+    assert users(cassette) == ["question 0"], "the cassette's old interactions stay"
+    assert recorder.save() is None, "nothing changed since"

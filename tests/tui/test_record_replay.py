@@ -159,3 +159,74 @@ async def test_run_all_records_the_whole_session(weather_copy, mode):
         await app.close_engine()
     transcript = _cli_replay(weather_copy)
     assert transcript["messages"][-len(messages):] == messages
+
+
+async def test_editing_a_past_turn_while_recording_rewinds_the_cassette(weather_copy):
+    """The cassette holds the conversation as it is now: no requests of the turn that was replaced."""
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    app = make_app(weather_copy, record="once")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await idle(pilot)
+        app.composer.focus()
+        await pilot.press(*"search for boots", "enter")
+        await idle(pilot)
+        assert _interactions(cassette) == 4
+        view = app.conversation
+        view.focus()
+        view.cursor = next(i for i, e in enumerate(view.entries) if e.kind == "user" and e.turn == 1)
+        await pilot.press("e")
+        app.composer.value = "search for raincoats"
+        await pilot.press("enter")
+        await idle(pilot)
+        assert _interactions(cassette) == 4, "turn 2's first version is gone from the cassette"
+        view.focus()
+        view.cursor = next(i for i, e in enumerate(view.entries) if e.kind == "user" and e.turn == 1)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await idle(pilot)
+        assert _interactions(cassette) == 2, "a deleted last turn leaves the cassette at once"
+        app.composer.focus()
+        await pilot.press(*"search for raincoats", "enter")
+        await idle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [dict(m) for m in app.engine.messages]
+        await app.close_engine()
+    from playground.recording.cassette import load_cassette
+
+    bodies = [json.loads(i.request.body) for i in load_cassette(cassette)]
+    assert [[m["content"] for m in b["messages"] if m["role"] == "user"][-1] for b in bodies] == [
+        "What's the weather like in New York today? Also search for umbrellas"] * 2 + ["search for raincoats"] * 2
+    assert _cli_replay(weather_copy)["messages"][-len(messages):] == messages
+
+
+async def test_a_retried_step_leaves_no_failed_try_in_the_cassette(weather_copy):
+    """An error answer recorded for a step the user then retried would be what a replay meets first."""
+    from playground.core.loopback import LoopbackServer, Response
+    from playground.core.offline.server import offline_handler
+
+    failures = [Response(400, {"content-type": "application/json"},
+                         b'{"error": {"message": "try again", "type": "invalid_request_error"}}')]
+    server = LoopbackServer(lambda request: failures.pop() if failures else offline_handler(request)).start()
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    weather_copy.write_text(weather_copy.read_text().replace("provider: offline", f"provider: {server.base_url}"))
+    try:
+        app = make_app(weather_copy, record="once")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await loaded(pilot)
+            await pilot.press("enter")
+            await idle(pilot)
+            assert app.last_outcome == "error"
+            await pilot.press("ctrl+r")
+            await idle(pilot)
+            assert app.last_outcome == "" and app.engine.messages[-1]["role"] == "assistant"
+            await app.close_engine()
+    finally:
+        server.stop()
+    from playground.recording.cassette import load_cassette
+
+    assert [i.response.status for i in load_cassette(cassette)] == [200, 200]
+    assert _cli_replay(weather_copy)["steps"] == 2

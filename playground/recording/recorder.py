@@ -84,11 +84,16 @@ class CassetteRun:
             player.recorded.clear()
         self._forgot = True
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the cassette on disk lacks what was recorded (or still has what was forgotten)."""
+        return not self.replaying and bool(self.player.recorded or self._forgot)
+
     def save(self) -> Path | None:
         """Write the cassette if anything new was recorded or forgotten; CassetteError if it would
         hold a key."""
         player = self.player
-        if self.replaying or not (player.recorded or self._forgot):
+        if not self.unsaved:
             return None
         # What this run saved before (a front end saves after each turn) plus, with new_episodes,
         # the old cassette; once/all start from nothing, so a later save never drops earlier turns.

@@ -12,12 +12,13 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -363,6 +364,7 @@ class PlaygroundApp(App):
         self._saved_text = session_yaml(session) if saved else ""
         self._autosaved_text = self._saved_text
         self._refresh_dirty()
+        self.composer.value = ""  # nothing typed for the session before goes to this one
         self._prefill_composer()
         self._warm_up()
 
@@ -373,6 +375,8 @@ class PlaygroundApp(App):
         from playground.core.engine import Engine
 
         assert self.session is not None
+        if self.recording_unsaved:  # this recording period ends: what it recorded is not dropped
+            self._save_cassette()
         factory = None
         self.recorder = None
         if self.record_mode != "off":
@@ -427,8 +431,7 @@ class PlaygroundApp(App):
         if self.session is None or self.engine is None:
             return
         if self._queued_count():
-            self.composer.value = self.session.turns[self._queued_start()].user
-            self.composer.cursor_position = 0  # show the start of the saved text, not its end
+            self.composer.offer(self.session.turns[self._queued_start()].user)
         self._update_hint()
 
     def _update_hint(self) -> None:
@@ -617,6 +620,7 @@ class PlaygroundApp(App):
         self.running = ""
         self._worker = None
         self._refresh_dirty()
+        self._save_cassette_with_session()
         self._prefill_composer()
         self._update_status()
         self._update_hint()
@@ -637,7 +641,8 @@ class PlaygroundApp(App):
                 self.conversation.update_entry(entry)
 
     def _mark_turn_started(self, turn: int) -> None:
-        """A turn the view shows as saved, not run yet, is now running: move it to the end."""
+        """A turn the view shows as saved, not run yet, is now running: it moves after what has run,
+        before the saved turns still waiting."""
         view = self.conversation
         for entry in view.entries:
             if entry.kind == "user" and entry.turn == turn and entry.data.get("queued"):
@@ -745,7 +750,6 @@ class PlaygroundApp(App):
             view.add(Entry("meta", turn, " · ".join(p for p in parts if p), data={"summary": True}))
             self.clear_error_toasts()  # the turn went through: an old failure's toast is stale
             self._step = None
-            self._save_cassette()
             self._refresh_dirty()
         elif isinstance(event, ev.ErrorEvent):
             self._flush_stream()
@@ -866,6 +870,16 @@ class PlaygroundApp(App):
                                        and e is self.conversation.entries[-1])
         self._start("resume")
 
+    def on_conversation_view_typed_away(self, event: "ConversationView.TypedAway") -> None:
+        self.composer.focus()
+        self.composer.type_text(event.character)
+
+    def on_mocks_pane_call_answered(self, event: "MocksPane.CallAnswered") -> None:
+        entry = self._calls_by_id.get(event.call_id)
+        if entry is not None and entry.data.get("pending"):
+            entry.data["pending"] = "answered"
+            self.conversation.update_entry(entry)
+
     def on_mocks_pane_results_ready(self, event: "MocksPane.ResultsReady") -> None:
         self._submit_results(event.results)
 
@@ -922,8 +936,7 @@ class PlaygroundApp(App):
             return
         if event.action == "edit":
             self._edit_turn = entry.turn
-            self.composer.value = self.session.turns[entry.turn].user
-            self.composer.cursor_position = 0
+            self.composer.offer(self.session.turns[entry.turn].user)
             self.composer.focus()
             self._update_hint()
         else:
@@ -988,7 +1001,6 @@ class PlaygroundApp(App):
         self.conversation.remove_where(lambda e: e.turn >= turn)
         if self.recorder is not None:  # the cassette goes back with the conversation
             self.recorder.rewind(turn)
-            self._save_cassette()
         return kept
 
     def _rerun_from(self, turn: int, text: str) -> None:
@@ -1048,6 +1060,14 @@ class PlaygroundApp(App):
                 session.mocks[new] = session.mocks.pop(old)
             if isinstance(session.tool_choice, ForcedFunction) and session.tool_choice.function == old:
                 session.tool_choice = ForcedFunction(function=new)
+        for original, duplicate in event.copied.items():
+            if original in session.mocks and duplicate not in session.mocks:
+                session.mocks[duplicate] = session.mocks[original].model_copy(deep=True)
+        forced = session.tool_choice.function if isinstance(session.tool_choice, ForcedFunction) else None
+        if forced is not None and forced not in session.tool_names():
+            session.tool_choice = "auto"
+            self.notify(f"tool_choice forced {forced}, which is gone: it is auto now.", title="tool_choice",
+                        timeout=6)
         self.mocks_pane.refresh_list()
         self.mocks_pane.select_tool(self.tools_pane.selected_name)
         self._refresh_dirty()
@@ -1245,6 +1265,17 @@ class PlaygroundApp(App):
         elif mode == "off":
             self.notify("Recording off.", timeout=3)
 
+    def _save_cassette_with_session(self) -> None:
+        """Write the recording now if the session file is what it was recorded with; else it is
+        written when the session is saved (and not at all if the changes are discarded), so a
+        cassette never disagrees with its session file."""
+        if not self.dirty:
+            self._save_cassette()
+
+    @property
+    def recording_unsaved(self) -> bool:
+        return self.recorder is not None and self.recorder.run.unsaved
+
     def _save_cassette(self) -> None:
         if self.recorder is None or self.recorder.replaying:
             return
@@ -1356,6 +1387,8 @@ class PlaygroundApp(App):
         self._save_cassette()
         self._refresh_dirty()
         self.notify(f"Saved {written}", timeout=3)
+        if old_path is not None and old_path.parent.resolve() != written.parent.resolve():
+            self._warn_mock_modules_left_behind(old_path.parent)
         if self.recorder is not None and not self.recorder.replaying and self.engine is not None:
             ran, turns = len(self.engine.turn_starts), len(self.session.turns)
             if ran < turns:
@@ -1363,6 +1396,18 @@ class PlaygroundApp(App):
                             "replay` needs them all; F5 records the whole session.", title="Recording",
                             severity="warning", timeout=8, markup=False)
         return True
+
+    def _warn_mock_modules_left_behind(self, old_folder: Path) -> None:
+        """Python mocks live beside the session file: saved into another folder, they are not found
+        there by `playground run` (this window keeps the modules it has loaded)."""
+        from playground.core.mocks import mock_problems
+
+        assert self.session is not None
+        missing = [p.message for p in mock_problems(self.session) if p.path.endswith(".python")]
+        if missing:
+            self.notify(f"{missing[0]}. Copy the module from {shown_path(old_folder)} beside the session file "
+                        "for `playground run` and replay.", title="Python mocks", severity="warning",
+                        timeout=10, markup=False)
 
     def action_save_as(self, then: Any = None) -> None:
         from playground.tui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -1434,6 +1479,8 @@ class PlaygroundApp(App):
                 then()
 
         name = self.session.path.name if self.session and self.session.path else "the new session"
+        if self.recording_unsaved:
+            name += f" and the recording to {shown_path(self.recorder.path)}"
         lost = f" ({drafts} has errors: it is not saved and is lost.)" if drafts else ""
         self.push_screen(ConfirmScreen("Unsaved changes", f"Save the changes to {name} before you {what}?{lost}",
                                        [("save", "Save", "primary"), ("discard", "Don't save", "error"),
@@ -1615,6 +1662,10 @@ class PlaygroundApp(App):
                 self.conversation.focus()
             else:
                 self.composer.focus()
+
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        """Textual's own commands, but its Quit: ours (ctrl+q, in the palette) asks about unsaved changes."""
+        return (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
     def action_help(self) -> None:
         from playground.tui.screens.help import HelpScreen

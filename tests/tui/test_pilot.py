@@ -220,11 +220,21 @@ async def test_manual_mode_edit_a_pending_result_and_submit(weather_copy):
         cards = list(app.query(".pending-card"))
         assert [c.call.name for c in cards] == ["get_weather", "search_products"]
         assert json.loads(cards[0].editor.text)["temperature"] == 22, "pre-filled from the mock"
+        state = cards[0].query_one(".pending-state")
+        cards[0].editor.load_text('X{"city": "New York"}')
+        await pilot.pause()
+        assert str(state.content) == "⚠ not JSON: sent as text"
         cards[0].editor.load_text('{"city": "New York", "temperature": -3, "condition": "Snow"}')
+        await pilot.pause()
+        assert str(state.content) == ""
         cards[0].editor.focus()
         await pilot.press("ctrl+j")  # submit this one
         await pilot.pause()
         assert cards[0].submitted is not None and app.engine.waiting_for_results
+        title = str(app.query_one("#pending-title").content)
+        assert title.startswith("‖ 1 call waits for your result"), "the count follows the submits"
+        view_text = app.conversation.plain_text()
+        assert view_text.count("waiting for your result") == 1 and "result submitted; sent with the others" in view_text
         await pilot.press("ctrl+r")  # submit the rest
         await idle(pilot)
         results = entries(app, "result")
@@ -408,6 +418,23 @@ async def test_save_as_and_new_session(weather_copy, tmp_path):
         await close(app)
 
 
+async def test_save_as_into_another_folder_warns_that_the_python_mocks_stay_behind(weather_copy, tmp_path):
+    target = tmp_path / "elsewhere" / "copy.yaml"
+    target.parent.mkdir()
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.save_to(target)
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.title == "Python mocks"]
+        assert len(warnings) == 1 and "weather_mocks" in warnings[0] and "Copy the module from" in warnings[0]
+        app.clear_notifications()
+        assert app.save_to(target.with_name("again.yaml"))
+        await pilot.pause()
+        assert not [n for n in app._notifications if n.title == "Python mocks"], "same folder: nothing to say"
+        await close(app)
+
+
 async def test_quit_with_unsaved_changes_asks(weather_copy):
     app = make_app(weather_copy)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -587,6 +614,8 @@ async def test_every_app_binding_has_an_id_and_a_palette_command(weather_copy):
                        "Save the session as", "New session", "Export python", "Export curl", "Export json",
                        "Clear the conversation", "Help"):
             assert any(wanted.lower() in name.lower() for name in names), wanted
+        system = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Theme" in system and "Quit" not in system, "one Quit in the palette: ours, that asks"
         await close(app)
 
 
@@ -750,4 +779,50 @@ async def test_hand_results_no_call_answers_show_a_warning_in_the_conversation(w
         assert [w.text.split(":", 1)[0] for w in warnings] == ["turn 1"]
         assert "call_gone went unused" in warnings[0].text
         assert entries(app)[-2] is warnings[0], "shown where the turn ends, before its usage line"
+        await close(app)
+
+
+async def test_saved_turns_run_one_by_one_stay_in_their_order(weather_copy):
+    path = weather_copy.with_name("trip_planner.yaml")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        saved = [t.user for t in app.session.turns]
+        assert len(saved) >= 2
+        await pilot.press("enter")  # the first saved turn only
+        await idle(pilot)
+        users = [(e.turn, e.data.get("queued", False)) for e in entries(app, "user")]
+        assert users == [(0, False)] + [(i, True) for i in range(1, len(saved))]
+        kinds = [e.kind for e in app.conversation.entries]
+        assert kinds[-(len(saved) - 1):] == ["user"] * (len(saved) - 1), "what has not run stays last"
+        assert "assistant" in kinds[:kinds.index("user", kinds.index("user") + 1)]
+        for _ in saved[1:]:
+            await pilot.press("enter")
+            await idle(pilot)
+        turns = [e.turn for e in app.conversation.entries if e.turn >= 0]
+        assert turns == sorted(turns), "each turn's entries follow the previous turn's"
+        assert [e.text for e in entries(app, "user")] == saved
+        await close(app)
+
+
+async def test_a_duplicate_takes_the_mock_and_deleting_the_forced_tool_resets_tool_choice(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await loaded(pilot)
+        tool_list = app.query_one("#tool-list")
+        tool_list.focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.session.tool_names() == ["get_weather", "get_weather_copy", "search_products"]
+        assert app.session.mocks["get_weather_copy"] == app.session.mocks["get_weather"]
+        assert app.mocks_pane.frame.border_title == "Mocks (3)"
+        assert app.focused is tool_list, "the list keeps the focus: r renames the copy, Delete removes it"
+        app.set_tool_choice("function:get_weather_copy")
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.tool_names() == ["get_weather", "search_products"]
+        assert app.session.tool_choice == "auto"
+        assert any("forced get_weather_copy, which is gone" in n.message for n in app._notifications)
         await close(app)

@@ -121,9 +121,10 @@ async def test_recording_keeps_every_turn_and_replays_from_the_cli(weather_copy,
         await pilot.press(*"search for boots", "enter")  # a typed turn
         await idle(pilot)
         assert app.recorder is recorder, "one Recorder for the whole recording period"
-        assert _interactions(cassette) == 4, "turn 1's interactions stay in the cassette"
+        assert _interactions(cassette) == 2, "the new turn is not in the session file yet: nor in the cassette"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert _interactions(cassette) == 4, "saved with the session; turn 1's interactions stay"
         messages = [dict(m) for m in app.engine.messages]
         await app.close_engine()
     assert [t["user"] for t in __import__("yaml").safe_load(weather_copy.read_text())["turns"]][1] == \
@@ -147,14 +148,14 @@ async def test_run_all_records_the_whole_session(weather_copy, mode):
         await pilot.press("f5")
         await idle(pilot)
         assert app.last_outcome == ""
-        assert _interactions(cassette) == 4
+        assert not cassette.exists(), "the session has an unsaved turn: the recording waits for its save"
         # F5 again reruns from the start: still the whole session, not a replay mismatch
         await pilot.press("f5")
         await idle(pilot)
         assert app.last_outcome == ""
-        assert _interactions(cassette) == 4
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert _interactions(cassette) == 4
         messages = [dict(m) for m in app.engine.messages]
         await app.close_engine()
     transcript = _cli_replay(weather_copy)
@@ -172,7 +173,13 @@ async def test_editing_a_past_turn_while_recording_rewinds_the_cassette(weather_
         app.composer.focus()
         await pilot.press(*"search for boots", "enter")
         await idle(pilot)
-        assert _interactions(cassette) == 4
+
+        async def saved() -> int:
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            return _interactions(cassette)
+
+        assert await saved() == 4
         view = app.conversation
         view.focus()
         view.cursor = next(i for i, e in enumerate(view.entries) if e.kind == "user" and e.turn == 1)
@@ -180,19 +187,18 @@ async def test_editing_a_past_turn_while_recording_rewinds_the_cassette(weather_
         app.composer.value = "search for raincoats"
         await pilot.press("enter")
         await idle(pilot)
-        assert _interactions(cassette) == 4, "turn 2's first version is gone from the cassette"
+        assert await saved() == 4, "turn 2's first version is gone from the cassette"
         view.focus()
         view.cursor = next(i for i, e in enumerate(view.entries) if e.kind == "user" and e.turn == 1)
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("y")
         await idle(pilot)
-        assert _interactions(cassette) == 2, "a deleted last turn leaves the cassette at once"
+        assert await saved() == 2, "a deleted last turn leaves the cassette"
         app.composer.focus()
         await pilot.press(*"search for raincoats", "enter")
         await idle(pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        assert await saved() == 4
         messages = [dict(m) for m in app.engine.messages]
         await app.close_engine()
     from playground.recording.cassette import load_cassette
@@ -230,3 +236,22 @@ async def test_a_retried_step_leaves_no_failed_try_in_the_cassette(weather_copy)
 
     assert [i.response.status for i in load_cassette(cassette)] == [200, 200]
     assert _cli_replay(weather_copy)["steps"] == 2
+
+
+async def test_a_recording_of_unsaved_changes_waits_for_the_session_and_goes_if_they_are_discarded(weather_copy):
+    """A cassette written for settings the session file does not have fails `playground replay`."""
+    cassette = weather_copy.parent / "cassettes" / "weather.yaml"
+    app = make_app(weather_copy, record="all")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.set_tool_choice("function:search_products")
+        await pilot.press("f5")
+        await idle(pilot)
+        assert app.dirty and app.recording_unsaved and not cassette.exists()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        message = app.screen.message
+        assert "weather.yaml and the recording to" in message and "cassettes/weather.yaml" in message
+        await pilot.press("d")
+        await pilot.pause()
+    assert not cassette.exists()

@@ -206,6 +206,22 @@ async def test_the_composer_shows_the_start_of_a_saved_turn(weather_copy):
         app.composer.focus()
         await pilot.pause()
         assert app.composer.cursor_position == 0 and app.composer.scroll_x == 0
+        await pilot.press(*"search for boots")
+        assert app.composer.value == "search for boots", "typing replaces the saved text, not runs into it"
+        await pilot.press("escape")
+        assert app.composer.value.startswith("What's the weather"), "Esc puts the saved text back"
+        await close(app)
+
+
+async def test_a_new_session_starts_with_an_empty_composer(weather_copy):
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.composer.value.startswith("What's the weather")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await wait_for(pilot, lambda: app.session is not None and not app.session.turns, what="the new session")
+        assert app.composer.value == ""
         await close(app)
 
 
@@ -294,3 +310,17 @@ def test_help_shows_keys_and_descriptions_aligned():
             starts.add(len(line) - len(line[KEY_WIDTH:].lstrip()) if len(line) > KEY_WIDTH else None)
     starts.discard(None)
     assert starts == {KEY_WIDTH + 2}, starts
+
+
+async def test_text_typed_in_the_conversation_goes_to_the_composer(weather_copy):
+    """Regression: after F3 the letters of a message were taken as commands (e: edit) and lost."""
+    app = make_app(weather_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("f3")
+        assert app.focused is app.conversation
+        await pilot.press(*"what about Oslo")
+        assert app.focused is app.composer
+        assert app.composer.value == "what about Oslo", "the saved turn in the composer was replaced, not edited"
+        assert app._edit_turn is None
+        await close(app)

@@ -113,6 +113,13 @@ class ConversationView(ScrollView, can_focus=True):
     hide_timings: bool = False
     """Snapshot tests set this: latency numbers are replaced by a fixed mark."""
 
+    class TypedAway(Message):
+        """A printable key that is no command here: text meant for the composer."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
     class EntryAction(Message):
         """The user asked to do something with an entry (edit, delete)."""
 
@@ -135,10 +142,21 @@ class ConversationView(ScrollView, can_focus=True):
     # -- the public surface -----------------------------------------------------------------------
 
     def add(self, entry: Entry) -> Entry:
-        self.entries.append(entry)
-        self._offsets.append(self._total)
+        """Add `entry` at the end, but before the saved turns that have not run yet (they stay last)."""
         height = self._measure(entry) if self._width else 1
-        self._heights.append(height)
+        at = len(self.entries) if entry.data.get("queued") else self._queued_tail()
+        if at == len(self.entries):
+            self.entries.append(entry)
+            self._offsets.append(self._total)
+            self._heights.append(height)
+        else:
+            self.entries.insert(at, entry)
+            self._offsets.insert(at, self._offsets[at])
+            self._heights.insert(at, height)
+            for i in range(at + 1, len(self._offsets)):
+                self._offsets[i] += height
+            if self.cursor is not None and self.cursor >= at:
+                self.cursor += 1
         self._total += height
         self._after_change(grew=True)
         return entry
@@ -159,13 +177,9 @@ class ConversationView(ScrollView, can_focus=True):
         entry.changed()
         if not self.entries:
             return
-        if self.entries[-1] is entry:
-            index = len(self.entries) - 1
-        else:
-            try:
-                index = self.entries.index(entry)
-            except ValueError:
-                return
+        index = next((i for i in range(len(self.entries) - 1, -1, -1) if self.entries[i] is entry), None)
+        if index is None:
+            return
         if not self._width:
             return
         height = self._measure(entry)
@@ -178,6 +192,13 @@ class ConversationView(ScrollView, can_focus=True):
             self._after_change(grew=delta > 0)
         else:
             self._refresh_entry(index)
+
+    def _queued_tail(self) -> int:
+        """Where the saved turns that have not run yet begin (the end when there are none)."""
+        at = len(self.entries)
+        while at and self.entries[at - 1].data.get("queued"):
+            at -= 1
+        return at
 
     def remove_where(self, predicate) -> int:
         """Remove the entries for which `predicate(entry)` is true; returns how many."""
@@ -380,7 +401,9 @@ class ConversationView(ScrollView, can_focus=True):
         parts: list[RenderableType] = [body]
         for problem in data.get("problems") or ():
             parts.append(Text(f"⚠ {problem}", style=self._style("conversation--fault")))
-        if data.get("pending"):
+        if data.get("pending") == "answered":
+            parts.append(Text("✓ result submitted; sent with the others", style=self._style("conversation--info")))
+        elif data.get("pending"):
             parts.append(Text("‖ waiting for your result (Mocks pane; ctrl+r submits)",
                               style=self._style("conversation--info")))
         title = Text(f"⚙ {name}", style=self._style("conversation--call") + Style(bold=True))
@@ -468,6 +491,16 @@ class ConversationView(ScrollView, can_focus=True):
             self.cursor = index
             if event.chain == 2:
                 self.action_toggle_entry()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.key not in self._command_keys():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypedAway(event.character))
+
+    @classmethod
+    def _command_keys(cls) -> set[str]:
+        return {key.strip() for binding in cls.BINDINGS for key in binding.key.split(",")}
 
     def on_focus(self) -> None:
         if self.cursor is None and self.entries:

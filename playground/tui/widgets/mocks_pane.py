@@ -95,6 +95,13 @@ class MocksPane(Vertical):
     class MocksChanged(Message):
         pass
 
+    class CallAnswered(Message):
+        """One pending call's result was submitted (the others still wait)."""
+
+        def __init__(self, call_id: str) -> None:
+            super().__init__()
+            self.call_id = call_id
+
     class ResultsReady(Message):
         def __init__(self, results: dict[str, str]) -> None:
             super().__init__()
@@ -317,15 +324,18 @@ class MocksPane(Vertical):
         apply_blink = getattr(self.app, "apply_blink", None)
         if apply_blink is not None:
             box.call_after_refresh(apply_blink, box)
-        title = Text()
-        one = len(calls) == 1
-        title.append("‖ 1 call waits for your result" if one else f"‖ {len(calls)} calls wait for your results",
-                     style="bold yellow")
-        title.append("\nEdit each result, then submit it (ctrl+j) or all at once (ctrl+r).", style="dim")
-        self.query_one("#pending-title", Static).update(title)
+        self._show_pending_title(len(calls))
         self.query_one("#pending").display = True
         self.add_class("-pending")
         self.frame.border_subtitle = "manual: results pending"
+
+    def _show_pending_title(self, waiting: int) -> None:
+        title = Text()
+        one = waiting == 1
+        title.append("‖ 1 call waits for your result" if one else f"‖ {waiting} calls wait for your results",
+                     style="bold yellow")
+        title.append("\nEdit each result, then submit it (ctrl+j) or all at once (ctrl+r).", style="dim")
+        self.query_one("#pending-title", Static).update(title)
 
     def clear_pending(self) -> None:
         self.pending = []
@@ -344,11 +354,14 @@ class MocksPane(Vertical):
     def has_pending(self) -> bool:
         return bool(self.pending)
 
-    def card_submitted(self) -> None:
+    def card_submitted(self, call_id: str) -> None:
         cards = list(self.query(".pending-card"))
-        if cards and all(card.submitted is not None for card in cards):
+        waiting = sum(card.submitted is None for card in cards)
+        if cards and not waiting:
             self.post_message(self.ResultsReady(self.collect_all()))
         else:
+            self.post_message(self.CallAnswered(call_id))
+            self._show_pending_title(waiting)
             self.focus_pending()
 
     def collect_all(self) -> dict[str, str]:

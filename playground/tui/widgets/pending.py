@@ -62,6 +62,18 @@ class PendingCard(Vertical):
     def editor(self) -> TextArea:
         return self.query_one(PendingEditor)
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Any text is a valid tool result, but text that was meant as JSON and is not is a slip."""
+        event.stop()
+        if self.submitted is not None:
+            return
+        try:
+            json.loads(event.text_area.text)
+            note = Text("")
+        except ValueError:
+            note = Text("⚠ not JSON: sent as text", style="yellow")
+        self.query_one(".pending-state", Static).update(note)
+
     def submit(self) -> None:
         if self.submitted is not None:
             return
@@ -72,4 +84,4 @@ class PendingCard(Vertical):
         self.query_one(Button).disabled = True
         pane = next((a for a in self.ancestors if isinstance(a, MocksPane)), None)
         if pane is not None:
-            pane.card_submitted()
+            pane.card_submitted(self.call.call_id)

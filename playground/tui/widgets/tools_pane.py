@@ -79,11 +79,12 @@ class ToolsPane(Vertical):
     """Edits `session.tools` in place (only with valid definitions) and posts `ToolsChanged`."""
 
     class ToolsChanged(Message):
-        """session.tools changed; `renamed` maps old -> new names."""
+        """session.tools changed; `renamed` maps old -> new names, `copied` original -> duplicate."""
 
-        def __init__(self, renamed: dict[str, str] | None = None) -> None:
+        def __init__(self, renamed: dict[str, str] | None = None, copied: dict[str, str] | None = None) -> None:
             super().__init__()
             self.renamed = renamed or {}
+            self.copied = copied or {}
 
     class ToolSelected(Message):
         def __init__(self, name: str) -> None:
@@ -379,10 +380,11 @@ class ToolsPane(Vertical):
             self.add_tool(copy.deepcopy(NEW_TOOL))
         elif name == "duplicate":
             if self.tools:
+                original = self.selected_name
                 tool = copy.deepcopy(self.tools[self.index])
                 if isinstance(tool.get("function"), dict):
-                    tool["function"]["name"] = self._free_name(f"{self.selected_name or 'tool'}_copy")
-                self.add_tool(tool, at=self.index + 1)
+                    tool["function"]["name"] = self._free_name(f"{original or 'tool'}_copy")
+                self.add_tool(tool, at=self.index + 1, copy_of=original)
         elif name == "toggle_view":
             if self.mode == "all" and self.all_draft is not None:
                 self.app.notify("The whole-list text has errors; fix them (or undo) before switching back.",
@@ -406,7 +408,9 @@ class ToolsPane(Vertical):
             number += 1
         return f"{base}_{number}"
 
-    def add_tool(self, tool: dict, at: int | None = None) -> None:
+    def add_tool(self, tool: dict, at: int | None = None, copy_of: str | None = None) -> None:
+        """Insert `tool` (a new one: the editor gets the focus; a copy, which takes the original's
+        mock: the list keeps it, so d, r and Delete go on working)."""
         if isinstance(tool.get("function"), dict):
             tool["function"]["name"] = self._free_name(tool_name(tool) or "new_tool")
         at = len(self.tools) if at is None else at
@@ -416,9 +420,10 @@ class ToolsPane(Vertical):
         self.mode = "tool"
         self.refresh_list()
         self.show_editor()
-        self.post_message(self.ToolsChanged())
+        self.post_message(self.ToolsChanged(copied={copy_of: self.selected_name} if copy_of else None))
         self.post_message(self.ToolSelected(self.selected_name))
-        self.editor.focus()
+        if copy_of is None:
+            self.editor.focus()
 
     def rename_tool(self, index: int, new_name: str) -> None:
         tool = self.tools[index]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
@@ -26,7 +27,24 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, else a usage error saying so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high} (got {value})")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from playground.core.session import MAX_STEPS
+
     parser = _Parser(prog="playground", description="A terminal playground for LLM tool calling with record/replay.")
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -38,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--provider", help="provider profile or base URL (default: the session's)")
     run.add_argument("--model", help="model (default: the session's)")
     run.add_argument("--stream", action=argparse.BooleanOptionalAction, default=None, help="stream responses")
-    run.add_argument("--max-steps", type=int, help="requests per turn at most")
+    run.add_argument("--max-steps", type=_whole_number(1, MAX_STEPS), help="requests per turn at most")
 
     replay = sub.add_parser("replay", help="rerun a session from its cassette, offline")
     _session_args(replay)
@@ -48,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--offline", action="store_true", help="serve the embedded offline model")
     what.add_argument("--cassette", type=Path, help="replay this cassette")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--port", type=_whole_number(0, 65535), default=0, help="0 picks a free port")
 
     validate = sub.add_parser("validate", help="check tool files and session files")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -95,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from playground.core.session import InputError
 
         if isinstance(error, InputError):
-            print(f"playground: {error}", file=sys.stderr)
+            for line in str(error).splitlines():  # a session file may have several problems
+                print(f"playground: {line}", file=sys.stderr)
             return EXIT_INPUT
         print(f"playground: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -189,10 +189,13 @@ def answer(call):
 
 
 def ask(client, messages):
-    """One request; returns the assistant message as it goes back into the conversation."""
+    """One request; prints the assistant's text, if any (streamed: as it arrives), and returns the
+    assistant message as it goes back into the conversation."""
     request = {{"messages": messages, **({{"tools": TOOLS}} if TOOLS else {{}}), **OPTIONS}}
     if not STREAM:
         message = client.chat.completions.create(**request).choices[0].message
+        if message.content:
+            print(f"assistant: {{message.content}}")
         calls = [{{"id": c.id, "type": "function",
                   "function": {{"name": c.function.name, "arguments": c.function.arguments}}}}
                  for c in message.tool_calls or []]
@@ -200,14 +203,17 @@ def ask(client, messages):
     text, calls = [], {{}}
     for chunk in client.chat.completions.create(stream=True, stream_options={{"include_usage": True}}, **request):
         for choice in chunk.choices:
-            text.append(choice.delta.content or "")
-            print(choice.delta.content or "", end="", flush=True)
+            if choice.delta.content:
+                print("" if text else "assistant: ", choice.delta.content, sep="", end="", flush=True)
+                text.append(choice.delta.content)
             for part in choice.delta.tool_calls or []:
                 call = calls.setdefault(part.index if part.index is not None else len(calls),
                                         {{"id": "", "type": "function", "function": {{"name": "", "arguments": ""}}}})
                 call["id"] = part.id or call["id"]
                 call["function"]["name"] += (part.function and part.function.name) or ""
                 call["function"]["arguments"] += (part.function and part.function.arguments) or ""
+    if text:
+        print()
     return assistant("".join(text), list(calls.values()))
 
 
@@ -227,9 +233,7 @@ def main():
         print(f"user: {{text}}")
         messages.append({{"role": "user", "content": text}})
         for _ in range(MAX_STEPS):
-            print("assistant: ", end="", flush=True)
-            message = ask(client, messages)  # a streamed answer is printed as it arrives
-            print("" if STREAM else message["content"] or "")
+            message = ask(client, messages)
             messages.append(message)
             if not message.get("tool_calls"):
                 break

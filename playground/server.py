@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from playground.core.files import InputError
 from playground.core.loopback import LoopbackServer, Request, Response, error_response
 from playground.recording.cassette import load_cassette
 from playground.recording.errors import ReplayMismatch
@@ -71,7 +72,10 @@ def main_serve(args: Any) -> int:
     host = getattr(args, "host", None) or "127.0.0.1"
     port = getattr(args, "port", None) or 0
     cassette = getattr(args, "cassette", None)
-    server = serve_cassette(cassette, host, port) if cassette else serve_offline(host, port)
+    try:
+        server = serve_cassette(cassette, host, port) if cassette else serve_offline(host, port)
+    except OSError as error:  # a port in use or not ours, an unknown host
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     signal.signal(signal.SIGTERM, _interrupt)
     print(server.base_url, flush=True)
     try:

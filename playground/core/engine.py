@@ -26,7 +26,13 @@ from playground.core.events import (
     UsageReported,
 )
 from playground.core.mocks import MockRunner, ToolOutput, error_output
-from playground.core.providers import ProviderError, connect, resolve_profile
+from playground.core.providers import (
+    ProviderError,
+    connect,
+    resolve_profile,
+    shown_provider,
+    shown_url,
+)
 from playground.core.session import Session, Turn, result_text
 from playground.core.tools import check_arguments
 from playground.core.transcript import Transcript, Usage
@@ -114,14 +120,16 @@ class Engine:
         self.mocks.reset()
 
     def truncate(self, turn_index: int) -> None:
-        """Drop turn `turn_index` and everything after it, in the conversation and the session."""
+        """Drop turn `turn_index` and everything after it, in the conversation and the session;
+        `steps` then counts the steps left (each step left exactly one assistant message)."""
         if turn_index < len(self.turn_starts):
             del self.messages[self.turn_starts[turn_index]:]
             del self.turn_starts[turn_index:]
         del self.session.turns[turn_index:]
+        self.steps = sum(message["role"] == "assistant" for message in self.messages)
 
     def transcript(self) -> Transcript:
-        return Transcript(self.session.name, self.session.model, self.session.provider, self.steps,
+        return Transcript(self.session.name, self.session.model, shown_provider(self.session.provider), self.steps,
                           [dict(m) for m in self._api_messages()], Usage(**self.usage.to_dict()))
 
     def request(self) -> dict[str, Any]:
@@ -253,7 +261,7 @@ class Engine:
                 first_token = time.perf_counter() - started
                 usage, model = response.get("usage"), response.get("model")
         except Exception as error:
-            raise StepFailed(describe_error(error)) from None
+            raise StepFailed(describe_error(error, client.base_url)) from None
         if empty:
             raise StepFailed(ErrorEvent("protocol", "the model's response was empty: no chunks, no choices"))
         message = for_history(message)
@@ -361,18 +369,19 @@ def _fill_missing_ids(message: dict[str, Any], step: int) -> None:
             call["id"] = f"call_step{step}_{index}"
 
 
-def describe_error(error: Exception) -> ErrorEvent:
-    """A failed request as an event with one clear message."""
+def describe_error(error: Exception, base_url: Any = None) -> ErrorEvent:
+    """A failed request to `base_url` as an event with one clear message (the URL shown without keys)."""
     import openai
 
     message = getattr(error, "user_message", None)
     if message:  # the recording layer's replay mismatch and friends
         return ErrorEvent("replay", message, details=getattr(error, "details", {}))
+    at = f" at {shown_url(base_url)}" if base_url else ""
     if isinstance(error, openai.APITimeoutError):
-        return ErrorEvent("timeout", f"the request timed out: {error}")
+        return ErrorEvent("timeout", f"the request to the provider{at} timed out: {error}")
     if isinstance(error, openai.APIConnectionError):
         cause = error.__cause__ or error
-        return ErrorEvent("network", f"cannot reach the provider: {cause}")
+        return ErrorEvent("network", f"cannot reach the provider{at}: {cause} — is the server running?")
     if isinstance(error, openai.APIStatusError):
         body = error.body if isinstance(error.body, dict) else {}
         detail = (body.get("error") or body).get("message") if isinstance(body.get("error") or body, dict) else None

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from playground.core.session import InputError
 
@@ -49,7 +50,7 @@ class Profile:
         return _is_loopback(self.base_url)
 
     def label(self) -> str:
-        return f"{self.name} (offline model)" if self.is_offline else f"{self.name} {self.base_url}"
+        return f"{self.name} (offline model)" if self.is_offline else f"{self.name} {shown_url(self.base_url)}"
 
 
 _LOCAL = dict(timeout=300.0, max_retries=0)
@@ -139,7 +140,7 @@ def resolve_profile(name: str | None, project_dir: Path | None = None) -> Profil
     profiles, default = load_profiles(project_dir)
     name = name or default
     if name.startswith(("http://", "https://")):
-        return Profile(name, name.rstrip("/"), "PLAYGROUND_API_KEY", timeout=120.0)
+        return Profile(shown_provider(name), name.rstrip("/"), "PLAYGROUND_API_KEY", timeout=120.0)
     if name not in profiles:
         known = ", ".join(sorted(profiles))
         raise ProviderError(f"unknown provider {name!r} (known: {known}, or a base URL)")
@@ -167,5 +168,17 @@ def connect(profile: Profile, *, base_url: str | None = None, http_client: Any =
     )
 
 
+def shown_url(url: Any) -> str:
+    """A base URL fit to show: without user:password, query or fragment (where keys can hide)."""
+    parts = urlsplit(str(url))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path.rstrip("/"), "", ""))
+
+
+def shown_provider(name: str) -> str:
+    """A provider as given (a profile name or a base URL), fit to show."""
+    return shown_url(name) if name.startswith(("http://", "https://")) else name
+
+
 def _is_loopback(url: str | None) -> bool:
-    return bool(url) and any(host in url for host in ("://127.", "://localhost", "://[::1]"))
+    host = urlsplit(url).hostname if url else None
+    return bool(host) and (host in ("localhost", "::1") or host.startswith("127."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,10 +33,20 @@ if TYPE_CHECKING:
 MOCK_KINDS = ("static", "template", "python", "sequence", "error")
 ToolChoiceMode = Literal["auto", "none", "required"]
 RunMode = Literal["auto", "manual"]
+MAX_STEPS = 100
+"""The most requests one turn may make (`max_steps`)."""
 
 
 class SessionError(InputError):
-    """A session file that cannot be used as it is."""
+    """A session file that cannot be used as it is. `others` are its further problems, in file order;
+    `str()` gives one line per problem, this one first."""
+
+    def __init__(self, message: str, *, others: Sequence[SessionError] = (), **where: Any):
+        self.others = tuple(others)
+        super().__init__(message, **where)
+
+    def __str__(self) -> str:
+        return "\n".join([super().__str__(), *(str(other) for other in self.others)])
 
 
 class _Strict(BaseModel):
@@ -103,7 +114,7 @@ class Session(_Strict):
     tool_choice: ToolChoice = "auto"
     parallel_tool_calls: bool | None = True
     stream: bool = True
-    max_steps: int = Field(default=8, ge=1, le=100)
+    max_steps: int = Field(default=8, ge=1, le=MAX_STEPS)
     mode: RunMode = "auto"
     system: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
@@ -251,17 +262,29 @@ def parse_session(text: str, path: str | Path = "<session>") -> Session:
     try:
         session = Session.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = _clean_loc(first["loc"])
-        line_col = position_of(positions, loc) or (None, None)
-        message = _friendly(first)
-        raise SessionError(message, path=path, line=line_col[0], column=line_col[1], key=_dotted(loc)) from None
+        raise _validation_error(error, path, positions) from None
     if not all(isinstance(tool, dict) for tool in session.tools):
         raise SessionError("each tool is a mapping (an OpenAI tool object)", path=path,
                            line=(position_of(positions, ("tools",)) or (None,))[0], key="tools")
     session.path = path
     session.tools_file = tools_file
     return session
+
+
+def _validation_error(error: ValidationError, path: Path, positions: dict) -> SessionError:
+    """Every key pydantic rejected, each with its line, first line first."""
+    found: dict[tuple[Any, ...], tuple[int | None, int | None, str]] = {}
+    for detail in error.errors():
+        loc = _clean_loc(detail["loc"])
+        if loc not in found:  # a union reports each branch that failed; the first says it best
+            line, column = position_of(positions, loc) or (None, None)
+            found[loc] = (line, column, _friendly(detail))
+    problems = [SessionError(message, path=path, line=line, column=column, key=_dotted(loc))
+                for loc, (line, column, message) in found.items()]
+    problems.sort(key=lambda problem: (problem.line is None, problem.line or 0, problem.column or 0))
+    first, *others = problems
+    return SessionError(first.message, path=path, line=first.line, column=first.column, key=first.key,
+                        others=others)
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -301,9 +324,24 @@ def save_session(session: Session, path: str | Path | None = None) -> Path:
         raise SessionError("the session has no file yet; give a path")
     if session.path is not None and target.resolve() != session.path.resolve() and session.tools_file:
         session.tools_file = None  # a relative reference would point elsewhere from a new folder
-    atomic_write(target, session_yaml(session))
+    header = _leading_comments(target if target.exists() else session.path)
+    atomic_write(target, header + session_yaml(session))
     session.path = target
     return target
+
+
+def _leading_comments(path: Path | None) -> str:
+    """The comment lines a session file starts with: what it is for stays when it is written again."""
+    try:
+        text = path.read_text(encoding="utf-8") if path is not None else ""
+    except (OSError, UnicodeError):
+        return ""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line + "\n")
+    return "".join(lines)
 
 
 def result_text(value: Any) -> str:

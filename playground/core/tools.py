@@ -131,19 +131,36 @@ def _reads_as_yaml(text: str, source: str) -> bool:
     return text.lstrip()[:1] not in ("{", "[")
 
 
+_STRUCTURE = re.compile(r"[{}\[\]:]")
+
+
+def _meant_as_json(text: str, source: str) -> bool:
+    """Text of no declared format whose first bracket or ':' is an opening bracket: JSON with
+    something stray before it (`x{...}`), not YAML."""
+    first = _STRUCTURE.search(text)
+    return Path(source).suffix.lower() not in (".yaml", ".yml") and first is not None and first.group() in "{["
+
+
 def _decode(text: str, source: str) -> tuple[Any, Problem | None, bool]:
-    """(data, syntax problem, read as YAML)."""
+    """(data, syntax problem, read as YAML). Broken YAML that was meant as JSON gets JSON's
+    message and place, which point at the real mistake."""
     if not text.strip():
         return None, _at_start("the text is empty; expected a tool or a list of tools"), False
     if _reads_as_yaml(text, source):
         data, problem = _decode_yaml(text)
-        return data, problem, True
+        if problem is None or not _meant_as_json(text, source):
+            return data, problem, True
+    data, problem = _decode_json(text)
+    return data, problem, False
+
+
+def _decode_json(text: str) -> tuple[Any, Problem | None]:
     try:
-        return json.loads(text), None, False
+        return json.loads(text), None
     except json.JSONDecodeError as error:
-        return None, Problem("error", "", _json_message(error), error.lineno, error.colno), False
+        return None, Problem("error", "", _json_message(error), error.lineno, error.colno)
     except RecursionError:
-        return None, _at_start("the JSON is nested too deeply"), False
+        return None, _at_start("the JSON is nested too deeply")
 
 
 def _decode_yaml(text: str) -> tuple[Any, Problem | None]:
@@ -355,7 +372,8 @@ def parse_tools_text(text: str, *, source: str = "<text>") -> ParsedTools:
     Accepts a list of tools, one tool, {"tools": [...]}, an MCP `tools/list` result (bare or in
     its JSON-RPC envelope) and bare function objects; all come out as OpenAI tools. Text that
     starts with '{' or '[' (or a `source` ending in .json) is JSON, so broken JSON is reported as
-    such; other text (or a .yaml/.yml `source`) is read as YAML."""
+    such; other text (or a .yaml/.yml `source`) is read as YAML, except that YAML which does not
+    parse and whose first bracket comes before any ':' is reported as the broken JSON it is."""
     text = text.removeprefix("\ufeff")
     data, syntax_problem, as_yaml = _decode(text, source)
     if syntax_problem:

@@ -41,7 +41,7 @@ def validate_file(path: Path) -> Report:
         try:
             session = load_session(path)
         except InputError as error:
-            return _input_error(report, str(error))
+            return _input_error(report, *str(error).splitlines())
         problems = session.tool_problems() + mock_problems(session)
         kind = f"session, {_count(len(session.tools), 'tool')}, {_count(len(session.turns), 'turn')}"
     else:

@@ -32,11 +32,42 @@ def _block_safe(value: str) -> bool:
 ReadableDumper.add_representer(str, _represent_str)
 
 
+class HandWrittenDumper(ReadableDumper):
+    """Written the way people write YAML by hand: list items indented under their key, and small
+    leaves (a mapping or list of a few plain values) on one line: `{type: string}`, `[city]`."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+_FLOW_LEAF_WIDTH = 72
+
+
+def _is_flow_leaf(values: list[Any]) -> bool:
+    return all(
+        value is None or isinstance(value, (bool, int, float)) or (isinstance(value, str) and "\n" not in value)
+        for value in values
+    ) and len(repr(values)) <= _FLOW_LEAF_WIDTH
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    node = dumper.represent_mapping("tag:yaml.org,2002:map", data.items())
+    node.flow_style = _is_flow_leaf(list(data.values())) and all(isinstance(k, str) for k in data)
+    return node
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    node = dumper.represent_sequence("tag:yaml.org,2002:seq", data)
+    node.flow_style = _is_flow_leaf(data)
+    return node
+
+
+HandWrittenDumper.add_representer(dict, _represent_dict)
+HandWrittenDumper.add_representer(list, _represent_list)
+
+
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=ReadableDumper, sort_keys=False, allow_unicode=True, width=100,
-        default_flow_style=False,
-    )
+    return yaml.dump(data, Dumper=HandWrittenDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def load_yaml(text: str) -> Any:

@@ -115,6 +115,41 @@ def test_usage_errors_are_exit_2():
     assert_clean_error(playground("run", WEATHER, "--provider", "nowhere"), 2, "unknown provider")
 
 
+@pytest.mark.parametrize("args, message", [
+    (("run", WEATHER, "--max-steps", "0"), "playground run: argument --max-steps: must be from 1 to 100 (got 0)"),
+    (("run", WEATHER, "--max-steps", "-3"), "playground run: argument --max-steps: must be from 1 to 100 (got -3)"),
+    (("run", WEATHER, "--max-steps", "five"), "playground run: argument --max-steps: not a whole number: 'five'"),
+    (("serve", "--offline", "--port", "70000"),
+     "playground serve: argument --port: must be from 0 to 65535 (got 70000)"),
+    (("serve", "--offline", "--port", "-1"), "playground serve: argument --port: must be from 0 to 65535 (got -1)"),
+])
+def test_numbers_out_of_range_are_usage_errors(args, message):
+    result = playground(*args)
+    assert_clean_error(result, 2)
+    assert result.stderr.splitlines() == [message]
+
+
+def test_serve_on_a_port_in_use_is_a_usage_error():
+    with OfflineServer().start() as busy:
+        result = playground("serve", "--offline", "--port", str(busy.port))
+    assert_clean_error(result, 2)
+    assert result.stderr.splitlines() == [f"playground: cannot listen on 127.0.0.1:{busy.port}: Address already in use"]
+    assert result.stdout == ""
+
+
+def test_a_session_with_several_errors_reports_each_first_line_first(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: bad\nprovidr: offline\nmax_steps: "five"\n')
+    for command in ("run", "validate"):
+        result = playground(command, str(bad))
+        assert_clean_error(result, 2)
+        assert result.stderr.splitlines() == [
+            f"playground: {bad}:2:1: key 'providr': unknown key",
+            f"playground: {bad}:3:1: key 'max_steps': "
+            "Input should be a valid integer, unable to parse string as an integer",
+        ]
+
+
 def test_validate_fixtures_and_tools_files():
     files = [str(p) for p in sorted(FIXTURES.glob("*.yaml"))] + [str(FIXTURES / "tools" / "weather.json")]
     result = playground("validate", *files)
@@ -152,7 +187,8 @@ def test_python_export_runs_as_is_against_the_offline_model(tmp_path, fixture):
         run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                              cwd=tmp_path, env={**os.environ, "OPENAI_BASE_URL": server.base_url})
     assert run.returncode == 0, run.stderr
-    assert "assistant:" in run.stdout
+    assert "assistant: " in run.stdout
+    assert [line for line in run.stdout.splitlines() if line.rstrip() == "assistant:"] == []  # calls only: no line
     if fixture == "weather.yaml":
         assert 'tool get_weather({"city": "New York"})' in run.stdout and "Umbrella A" in run.stdout
 
@@ -178,4 +214,5 @@ def test_python_export_replays_against_its_own_cassette_served(tmp_path, name):
         run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                              cwd=tmp_path, env={**os.environ, "OPENAI_BASE_URL": server.base_url})
     assert run.returncode == 0, run.stderr
-    assert "Traceback" not in run.stderr and run.stdout.count("assistant: ") >= 2
+    assert "Traceback" not in run.stderr and run.stdout.count("assistant: ") == (1 if name == "weather" else 2)
+    assert [line for line in run.stdout.splitlines() if line.rstrip() == "assistant:"] == []

@@ -277,6 +277,17 @@ async def test_network_error_then_resume_retries_the_step(offline):
     assert isinstance(events[-1], ev.TurnFinished) and "Oslo" in engine.messages[-1]["content"]
 
 
+async def test_a_network_error_names_the_base_url_without_its_secrets():
+    with LoopbackServer(lambda r: Response()).start() as closed:
+        port = closed.port
+    engine = Engine(demo(), client_factory=factory(f"http://user:sk-secret@127.0.0.1:{port}/v1/?key=sk-query"))
+    events = await collect(engine.run_all())
+    await engine.aclose()
+    [error] = [e for e in events if isinstance(e, ev.ErrorEvent)]
+    assert error.message == (f"cannot reach the provider at http://127.0.0.1:{port}/v1: "
+                             "All connection attempts failed — is the server running?")
+
+
 async def test_timeout_is_an_error_event():
     release = threading.Event()
 
@@ -333,12 +344,15 @@ async def test_truncate_drops_a_turn_and_what_follows(offline):
     session = load_session(FIXTURES / "trip_planner.yaml")
     engine = Engine(session, client_factory=factory(offline.base_url))
     await collect(engine.run_all())
+    assert engine.steps == 4  # two turns of a call and an answer
     first_turn_messages = engine.messages[: engine.turn_starts[1]]
     engine.truncate(1)
     assert engine.messages == first_turn_messages and len(session.turns) == 1
+    assert engine.steps == 2 and engine.transcript().steps == 2
     events = await collect(engine.send("Book a hotel in Porto for 2 nights"))
     await engine.aclose()
-    assert isinstance(events[-1], ev.TurnFinished)
+    assert isinstance(events[-1], ev.TurnFinished) and events[-1].steps == 4
+    assert [e.step for e in events if isinstance(e, ev.StepStarted)] == [3, 4]
     assert any(c["arguments"] == {"city": "Porto", "nights": 2} for c in engine.transcript().tool_calls())
 
 

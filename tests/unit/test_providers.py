@@ -9,6 +9,7 @@ from playground.core.providers import (
     connect,
     load_profiles,
     resolve_profile,
+    shown_url,
 )
 from playground.core.session import InputError
 
@@ -75,6 +76,13 @@ def test_a_url_is_an_ad_hoc_profile_and_unknown_names_are_errors():
     assert resolve_profile("http://127.0.0.1:8000/v1/").base_url == "http://127.0.0.1:8000/v1"
     with pytest.raises(ProviderError, match="unknown provider 'nope'"):
         resolve_profile("nope")
+
+
+def test_urls_are_shown_without_credentials_or_query():
+    assert shown_url("https://user:sk-1@api.example.com/v1/?key=sk-2#x") == "https://api.example.com/v1"
+    profile = resolve_profile("http://user:sk-1@127.0.0.1:8000/v1?key=sk-2")
+    assert profile.name == "http://127.0.0.1:8000/v1" and profile.is_loopback
+    assert "sk-" not in profile.label()
 
 
 async def test_remote_profile_without_its_key_is_refused_with_the_variable_named():

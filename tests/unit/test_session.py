@@ -65,6 +65,25 @@ def test_unknown_top_level_key(tmp_path):
     assert (error.value.line, error.value.key) == (3, "temprature")
 
 
+def test_every_error_is_reported_first_line_first(tmp_path):
+    path = write(tmp_path / "s.yaml", 'name: s\nprovidr: offline\nmax_steps: "five"\n')
+    with pytest.raises(SessionError) as error:
+        load_session(path)
+    assert (error.value.line, error.value.key, error.value.message) == (2, "providr", "unknown key")
+    assert str(error.value).splitlines() == [
+        f"{path}:2:1: key 'providr': unknown key",
+        f"{path}:3:1: key 'max_steps': Input should be a valid integer, unable to parse string as an integer",
+    ]
+
+
+def test_a_key_that_fits_no_branch_of_a_union_is_one_error(tmp_path):
+    with pytest.raises(SessionError) as error:
+        parse_session("name: s\ntool_choice: bogus\n", tmp_path / "s.yaml")
+    assert str(error.value) == (f"{tmp_path / 's.yaml'}:2:1: key 'tool_choice': "
+                                "Input should be 'auto', 'none' or 'required'")
+    assert error.value.others == ()
+
+
 def test_broken_yaml_gives_line_and_column(tmp_path):
     path = write(tmp_path / "s.yaml", "name: s\ntools: [\n  {a: 1\n")
     with pytest.raises(SessionError, match="not valid YAML") as error:

@@ -536,6 +536,20 @@ def test_yaml_input_is_read_and_placed():
     assert [(p.path, p.line, p.column) for p in parsed.problems] == [("tools[0].function.name", 4, 5)]
 
 
+@pytest.mark.parametrize("text", ['x{\n  "type": "function"}', 'x[{"type": "function"}]'])
+def test_a_stray_character_before_json_is_a_json_error_where_it_is(text):
+    for parsed in (parse_tool_text(text), parse_tools_text(text)):
+        assert parsed.tools is None
+        assert [(p.line, p.column, p.message) for p in parsed.problems] == [
+            (1, 1, "expected a value (a string, number, object, array, true, false or null)")]
+
+
+def test_broken_yaml_that_is_meant_as_yaml_keeps_the_yaml_error():
+    parsed = parse_tool_text("type: function\nfunction: {name: a: b}\n")
+    assert [(p.line, p.column, p.message) for p in parsed.problems] == [
+        (2, 19, "not valid YAML: did not find expected ',' or '}'")]
+
+
 def test_yaml_by_file_suffix_even_when_it_looks_like_json():
     parsed = parse_tools_text("[{type: function, function: {name: a, description: b}}]", source="t.yml")
     assert parsed.problems == []

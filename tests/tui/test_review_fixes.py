@@ -6,6 +6,7 @@ import json
 
 import pytest
 from rich.console import Console
+from textual import events
 
 from tests.tui.conftest import entries, idle, loaded, make_app, wait_for
 
@@ -323,4 +324,10 @@ async def test_text_typed_in_the_conversation_goes_to_the_composer(weather_copy)
         assert app.focused is app.composer
         assert app.composer.value == "what about Oslo", "the saved turn in the composer was replaced, not edited"
         assert app._edit_turn is None
+        await pilot.press("f3")
+        for key in ("n", "e", "x", "t", "space", "w", "e", "e", "k"):  # keys all queued before focus moves
+            app.conversation.post_message(events.Key(key, " " if key == "space" else key))
+        await pilot.pause()
+        assert app.focused is app.composer and app.composer.value == "what about Oslonext week"
+        assert app._edit_turn is None and not app.screen.query("ConfirmScreen")
         await close(app)

@@ -138,6 +138,7 @@ class ConversationView(ScrollView, can_focus=True):
         self._dirty_from: int | None = None
         self._follow = True
         self._rich_styles: dict[str, Style] = {}
+        self._typing_away = False
 
     # -- the public surface -----------------------------------------------------------------------
 
@@ -493,14 +494,20 @@ class ConversationView(ScrollView, can_focus=True):
                 self.action_toggle_entry()
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and event.key not in self._command_keys():
+        # Once text starts, the keys that follow before the composer has the focus (a paste, fast
+        # typing) are text too, even those that are commands here.
+        if event.is_printable and event.character and (self._typing_away or event.key not in self._command_keys()):
             event.stop()
             event.prevent_default()
+            self._typing_away = True
             self.post_message(self.TypedAway(event.character))
 
     @classmethod
     def _command_keys(cls) -> set[str]:
         return {key.strip() for binding in cls.BINDINGS for key in binding.key.split(",")}
+
+    def on_blur(self) -> None:
+        self._typing_away = False
 
     def on_focus(self) -> None:
         if self.cursor is None and self.entries:

@@ -122,12 +122,15 @@ def _warning(loc: Loc, message: str) -> Problem:
 
 # --- text: JSON first, YAML as fallback --------------------------------------------------------
 
+def _declared_format(source: str) -> str | None:
+    """"yaml" or "json" when the file name says so."""
+    return {".yaml": "yaml", ".yml": "yaml", ".json": "json"}.get(Path(source).suffix.lower())
+
+
 def _reads_as_yaml(text: str, source: str) -> bool:
-    suffix = Path(source).suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        return True
-    if suffix == ".json":
-        return False
+    declared = _declared_format(source)
+    if declared is not None:
+        return declared == "yaml"
     return text.lstrip()[:1] not in ("{", "[")
 
 
@@ -138,7 +141,7 @@ def _meant_as_json(text: str, source: str) -> bool:
     """Text of no declared format whose first bracket or ':' is an opening bracket: JSON with
     something stray before it (`x{...}`), not YAML."""
     first = _STRUCTURE.search(text)
-    return Path(source).suffix.lower() not in (".yaml", ".yml") and first is not None and first.group() in "{["
+    return _declared_format(source) is None and first is not None and first.group() in "{["
 
 
 def _decode(text: str, source: str) -> tuple[Any, Problem | None, bool]:

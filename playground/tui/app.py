@@ -877,7 +877,7 @@ class PlaygroundApp(App):
     def on_mocks_pane_call_answered(self, event: "MocksPane.CallAnswered") -> None:
         entry = self._calls_by_id.get(event.call_id)
         if entry is not None and entry.data.get("pending"):
-            entry.data["pending"] = "answered"
+            entry.data["answered"] = True
             self.conversation.update_entry(entry)
 
     def on_mocks_pane_results_ready(self, event: "MocksPane.ResultsReady") -> None:

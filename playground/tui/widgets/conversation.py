@@ -6,6 +6,7 @@ conversation of thousands of messages appends and scrolls at the same cost as a 
 
 from __future__ import annotations
 
+import functools
 import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -402,7 +403,7 @@ class ConversationView(ScrollView, can_focus=True):
         parts: list[RenderableType] = [body]
         for problem in data.get("problems") or ():
             parts.append(Text(f"⚠ {problem}", style=self._style("conversation--fault")))
-        if data.get("pending") == "answered":
+        if data.get("pending") and data.get("answered"):
             parts.append(Text("✓ result submitted; sent with the others", style=self._style("conversation--info")))
         elif data.get("pending"):
             parts.append(Text("‖ waiting for your result (Mocks pane; ctrl+r submits)",
@@ -503,8 +504,9 @@ class ConversationView(ScrollView, can_focus=True):
             self.post_message(self.TypedAway(event.character))
 
     @classmethod
-    def _command_keys(cls) -> set[str]:
-        return {key.strip() for binding in cls.BINDINGS for key in binding.key.split(",")}
+    @functools.cache
+    def _command_keys(cls) -> frozenset[str]:
+        return frozenset(key.strip() for binding in cls.BINDINGS for key in binding.key.split(","))
 
     def on_blur(self) -> None:
         self._typing_away = False
